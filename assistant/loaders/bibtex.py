@@ -1,0 +1,4 @@
+"""Placeholder: being written."""
+from pathlib import Path
+from ..models import LoadResult
+def load(path: Path) -> LoadResult: raise NotImplementedError

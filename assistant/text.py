@@ -1,0 +1,156 @@
+"""Text primitives shared by loading, retrieval and verification.
+
+Sentence spans are character offsets into the original text, so any quote the
+assistant shows can be traced back to the exact place in the paper.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "slugify",
+    "normalise_whitespace",
+    "sentence_spans",
+    "split_sentences",
+    "tokens",
+    "content_words",
+    "numbers",
+    "normalise_number",
+    "named_entities",
+    "STOPWORDS",
+]
+
+_ABBREVIATIONS = {
+    "e.g", "i.e", "et al", "etc", "vs", "fig", "figs", "eq", "eqs", "no", "dr", "prof",
+    "approx", "resp", "cf", "al", "inc", "ltd", "mr", "ms", "st", "sec", "tab", "ca",
+}
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from further
+    had has have having he her here hers herself him himself his how i if in into is it its itself just
+    me more most my myself no nor not now of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they this
+    those through to too under until up very was we were what when where which while who whom why will
+    with would you your yours yourself yourselves paper papers study work propose proposed present
+    presents introduce introduces introduced using use used uses based via new approach method methods
+    model models show shows shown result results demonstrate demonstrates however moreover furthermore
+    respectively across among within without many much well one two three first second able make made
+    tell give given get got does did done kind type types named called name specific particular""".split()
+)
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%+/]*[A-Za-z0-9%+]|[A-Za-z0-9]")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|percent|k|K|M|B|million|billion|thousand)\b|%)?"
+)
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+
+
+def slugify(text: str, max_len: int = 80) -> str:
+    """Stable id for a title: the same paper from two files gets the same slug."""
+    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", norm).strip("-")
+    return slug[:max_len].rstrip("-")
+
+
+def normalise_whitespace(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    tail = re.search(r"([A-Za-z][A-Za-z\. ]{0,6})\.$", text)
+    if not tail:
+        return False
+    word = tail.group(1).lower().strip()
+    if word in _ABBREVIATIONS or word.split()[-1] in _ABBREVIATIONS:
+        return True
+    return len(word) == 1  # initials such as "J."
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split into sentences, returning (start, end) offsets with whitespace trimmed.
+
+    A boundary is ., ! or ? followed by space and an upper-case letter, digit or
+    bracket, unless the period closes a known abbreviation or an initial.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r"[.!?](?:[\"')\]]*)\s+(?=[A-Z0-9\[(\"'])", text):
+        end = match.start() + 1
+        candidate = text[start:end]
+        if match.group(0)[0] == "." and _ends_with_abbreviation(candidate):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(text)))
+    trimmed = []
+    for s, e in spans:
+        chunk = text[s:e]
+        left = len(chunk) - len(chunk.lstrip())
+        right = len(chunk.rstrip())
+        if right > left:
+            trimmed.append((s + left, s + right))
+    return trimmed
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens; hyphenated names stay whole ("MedSAM-2")."""
+    return [t.lower().rstrip(".") for t in _WORD.findall(text)]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ies", "es", "s"):
+        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Words that carry meaning, lightly stemmed so plurals match."""
+    out = set()
+    for tok in tokens(text):
+        if tok in STOPWORDS or len(tok) < 2 or _NUMBER.fullmatch(tok):
+            continue
+        out.add(_stem(tok))
+        if "-" in tok:
+            out.update(_stem(part) for part in tok.split("-") if len(part) > 2 and part not in STOPWORDS)
+    return out
+
+
+def normalise_number(raw: str) -> str:
+    """Canonical form so "32,682" = "32682" and "1.6M" = "1.6 million" = "1600000"."""
+    match = _NUMBER.search(raw)
+    if not match:
+        return raw.strip().lower()
+    value = float(match.group(1).replace(",", ""))
+    unit = (match.group(2) or "").strip().lower()
+    if unit in ("%", "percent"):
+        return f"{value:g}%"
+    value *= _SCALE.get(unit, 1)
+    return f"{value:.6g}" if value < 1e15 else str(value)
+
+
+def numbers(text: str) -> set[str]:
+    """Every number in the text, in canonical form; years and bare list indices included."""
+    return {normalise_number(m.group(0)) for m in _NUMBER.finditer(text)}
+
+
+_ENTITY = re.compile(
+    r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[A-Za-z0-9\-]*|[A-Za-z]+-[A-Z0-9][A-Za-z0-9\-]*)\b"
+)
+
+
+def named_entities(text: str) -> set[str]:
+    """Names a sentence commits to: acronyms, CamelCase systems, hyphenated model names."""
+    found = set()
+    for match in _ENTITY.finditer(text):
+        name = match.group(0).strip("-")
+        if len(name) >= 2 and not name.isdigit():
+            found.add(name.lower())
+    return found
