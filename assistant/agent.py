@@ -23,7 +23,7 @@ from .evidence import EvidenceLedger, ScoredSentence, rank_sentences
 from .llm import invoke_text, make_chat_model, provider_label, stream_text
 from .models import Answer, Citation, RemovedSentence, SearchHit, Step
 from .prompts import render
-from .question import QuestionProfile, answers_question, profile_question
+from .question import QuestionProfile, answers_question, profile_question, restates_answer
 from .retrieve import ChunkHit, Retriever
 from .text import split_sentences
 from .verify import MARKER, VerifiedSentence, verify_answer
@@ -111,10 +111,10 @@ class ResearchAgent:
         )
 
     def _answers(self, profile: QuestionProfile, sentence: VerifiedSentence, ledger: EvidenceLedger) -> bool:
-        papers = {ledger.get(n).paper_id: ledger.papers[ledger.get(n).paper_id] for n in sentence.cited}
+        """A verified sentence answers when it restates the answer of an evidence sentence it cites."""
         return any(
-            answers_question(profile, sentence.claim, paper, self.settings.answerability_min_coverage)[0]
-            for paper in papers.values()
+            restates_answer(profile, sentence.claim, ledger.get(n).quote, ledger.papers[ledger.get(n).paper_id])
+            for n in sentence.cited
         )
 
     def _finish(self, profile, kept, ledger, fallback: ScoredSentence | None):

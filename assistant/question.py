@@ -19,7 +19,10 @@ from pydantic import BaseModel
 from .models import Paper
 from .text import content_words, named_entities, numbers, tokens
 
-__all__ = ["QuestionProfile", "profile_question", "answers_question", "terms_match", "match_terms"]
+__all__ = [
+    "QuestionProfile", "profile_question", "answers_question", "answer_tokens", "restates_answer",
+    "terms_match", "match_terms",
+]
 
 QuestionKind = Literal["count", "quantity", "name", "other"]
 
@@ -43,6 +46,23 @@ _WEAK_VERBS = {
     "feature", "involve", "employ", "adopt", "apply", "utilize", "leverage", "build", "built", "develop",
     "evaluate", "release", "report", "contains", "includes", "achieves", "reported", "released", "compile",
 }
+_GENERIC_ACRONYMS = {
+    "ai", "ml", "dl", "nlp", "cv", "llm", "llms", "vlm", "vlms", "lvlm", "lvlms", "mllm", "mllms", "lmm", "lmms",
+    "ct", "mri", "pet", "ehr", "ehrs", "vqa", "rag", "rl", "sota", "gpu", "gpus", "api", "cnn", "cnns", "gpt",
+}
+_SYNONYMS = {
+    "base": {"base", "based", "built", "initialized", "initialised", "backbone", "fine-tuned", "finetuned", "upon"},
+    "backbone": {"backbone", "base", "based", "built", "upon"},
+    "rate": {"rate", "fps", "speed"},
+    "speed": {"speed", "fps", "faster", "rate"},
+    "size": {"size", "parameters", "scale"},
+    "dataset": {"dataset", "data", "corpus", "benchmark", "collection"},
+    "data": {"data", "dataset", "corpus", "collection"},
+    "benchmark": {"benchmark", "dataset", "suite"},
+}
+_TITLE_PHRASE = re.compile(r"(?<=[a-z,;:(] )[A-Z][a-z]+(?: [A-Z][a-z]+)+")
+_PERCENT_WORDS = {"percentage", "percent", "proportion", "share", "fraction"}
+_WHAT_IS_THE = re.compile(r"\bwhat (?:is|was|are|were) the (\w[\w-]*)")
 _NEGATIONS = {"not", "no", "never", "without", "neither", "nor", "cannot", "fails", "fail", "lack", "lacks"}
 
 
@@ -50,6 +70,7 @@ class QuestionProfile(BaseModel):
     text: str
     kind: QuestionKind
     attribute: list[str]
+    qualifiers: list[str] = []
     context: list[str]
     entities: list[str]
 
@@ -72,30 +93,54 @@ def profile_question(question: str) -> QuestionProfile:
     lowered = question.lower()
     kind: QuestionKind = "other"
     attribute: list[str] = []
+    qualifiers: list[str] = []
     if (match := re.search(r"\bhow many\b", lowered)):
         kind = "count"
-        attribute, _ = _phrase_after(lowered, match.end())
+        attribute, qualifiers = _phrase_after(lowered, match.end())
     elif (match := _QUANTITY.search(lowered)):
         kind = "quantity"
         attribute = sorted(content_words(match.group(2) or "") - _QUESTION_WORDS)
-    elif (match := _NAME.search(lowered)):
+    elif re.search(r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bcalled\b|\bnamed\b", lowered):
         kind = "name"
-        attribute, _ = _phrase_after(lowered, match.start(1), limit=2)
-    entities = sorted(e for e in named_entities(question) if e.lower() not in _QUESTION_WORDS)
-    context = sorted(
-        content_words(question) - set(attribute) - _QUESTION_WORDS - _WEAK_VERBS - {e.lower() for e in entities}
+    elif (match := _NAME.search(lowered)) or (match := _WHAT_IS_THE.search(lowered)):
+        kind = "name"
+        attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=2)
+    entities = sorted(
+        e for e in named_entities(question) if e.lower() not in _QUESTION_WORDS and e.lower() not in _GENERIC_ACRONYMS
     )
-    return QuestionProfile(text=question, kind=kind, attribute=attribute, context=context, entities=entities)
+    context = sorted(
+        content_words(question) - set(attribute) - set(qualifiers) - _QUESTION_WORDS - _WEAK_VERBS
+        - {e.lower() for e in entities}
+    )
+    return QuestionProfile(
+        text=question, kind=kind, attribute=attribute, qualifiers=qualifiers, context=context, entities=entities
+    )
 
 
 def terms_match(term: str, words: set[str]) -> bool:
-    """Equal, or sharing a 5-letter prefix ("trained" ~ "training"), or a part of a hyphenated word."""
+    """Equal, sharing a 5-letter prefix ("trained" ~ "training"), or a prefix of a name ("slam" ~ "slam3")."""
     if term in words:
+        return True
+    if len(term) >= 4 and any(w.startswith(term) for w in words):
         return True
     if len(term) >= 5:
         stem = term[:5]
         return any(w.startswith(stem) for w in words if len(w) >= 5)
     return False
+
+
+def _attribute_in(attribute: list[str], sentence: str) -> bool:
+    """The asked attribute, or a usual way papers state it ("base model" ~ "built on")."""
+    words = content_words(sentence) | set(tokens(sentence))
+    for term in attribute:
+        if term in _PERCENT_WORDS:
+            if "%" not in sentence and "percent" not in sentence.lower():
+                return False
+            continue
+        options = _SYNONYMS.get(term, {term})
+        if not any(terms_match(option, words) for option in options | {term}):
+            return False
+    return True
 
 
 def match_terms(terms: list[str], text: str) -> float:
@@ -112,12 +157,14 @@ def _number_near(attribute: list[str], sentence: str, excluded: set[str]) -> boo
     numeric = [i for i, t in enumerate(toks) if numbers(t) - excluded and any(c.isdigit() for c in t)]
     if not numeric:
         return False
+    if attribute and set(attribute) <= _PERCENT_WORDS:
+        return any("%" in toks[i] for i in numeric)
     if not attribute:
         return True
     attribute_positions = [
         i for i, t in enumerate(toks) if any(terms_match(a, content_words(t)) for a in attribute)
     ]
-    return any(abs(i - j) <= 6 for i in numeric for j in attribute_positions)
+    return any(abs(i - j) <= 10 for i in numeric for j in attribute_positions)
 
 
 def answers_question(
@@ -128,21 +175,47 @@ def answers_question(
     for entity in profile.entities:
         if entity not in paper_text:
             return False, f"the paper does not mention '{entity}'"
-    if profile.attribute and match_terms(profile.attribute, sentence) < 1.0:
+    if profile.attribute and not _attribute_in(profile.attribute, sentence):
         return False, f"no evidence sentence states the {' '.join(profile.attribute)}"
+    missing = [q for q in profile.qualifiers if not terms_match(q, content_words(paper_text))]
+    if missing:
+        return False, f"the paper does not mention '{missing[0]}'"
     question_numbers = numbers(profile.text)
     if profile.kind in ("count", "quantity") and not _number_near(profile.attribute, sentence, question_numbers):
         return False, f"the evidence gives no number for the {' '.join(profile.attribute) or 'quantity asked'}"
-    if profile.kind == "name":
-        asked = {e.lower() for e in profile.entities} | set(profile.context)
-        new_names = {e for e in named_entities(sentence) if e not in asked}
-        if not new_names and not (numbers(sentence) - question_numbers):
-            return False, "the evidence names nothing new"
+    if profile.kind == "name" and not answer_tokens(profile, sentence, paper):
+        return False, "the evidence names nothing the question does not already name"
     if not _covers(profile.context, paper_text, min_context):
         return False, f"the paper does not cover the question's terms ({', '.join(profile.context)})"
     if profile.kind == "other" and not _covers(profile.context, f"{paper.title} {sentence}", min_context):
         return False, "the evidence sentence is not about what was asked"
     return True, "answers the question"
+
+
+def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[str]:
+    """What in this sentence would be the answer: numbers for quantities, new names for "which"."""
+    if profile.kind in ("count", "quantity"):
+        return numbers(sentence) - numbers(profile.text)
+    if profile.kind == "name":
+        title_names = named_entities(paper.title)
+        asked_names = named_entities(profile.text)
+        subject = title_names if title_names & asked_names else set()
+        known = {e.lower() for e in profile.entities} | set(profile.context) | subject | asked_names | _GENERIC_ACRONYMS
+        phrases = {m.group(0).lower() for m in _TITLE_PHRASE.finditer(sentence)}
+        return {e for e in named_entities(sentence) | phrases if e not in known}
+    return set()
+
+
+def restates_answer(profile: QuestionProfile, claim: str, quote: str, paper: Paper) -> bool:
+    """A written claim answers only if it carries the answer its answering evidence sentence states."""
+    if not answers_question(profile, quote, paper)[0]:
+        return False
+    expected = answer_tokens(profile, quote, paper)
+    if profile.kind == "other" or not expected:
+        return profile.kind == "other"
+    if profile.kind in ("count", "quantity"):
+        return bool(expected & numbers(claim))
+    return any(name in claim.lower() for name in expected)
 
 
 def _covers(terms: list[str], text: str, share: float) -> bool:

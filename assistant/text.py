@@ -64,9 +64,10 @@ def _ends_with_abbreviation(text: str) -> bool:
     if not tail:
         return False
     word = tail.group(1).lower().strip()
-    if word in _ABBREVIATIONS or word.split()[-1] in _ABBREVIATIONS:
+    last = word.split()[-1]
+    if word in _ABBREVIATIONS or last in _ABBREVIATIONS:
         return True
-    return len(word) == 1  # initials such as "J."
+    return len(last) == 1  # initials such as "J."
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -146,9 +147,12 @@ _ENTITY = re.compile(
 )
 
 
+_CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b")
+
+
 def named_entities(text: str) -> set[str]:
-    """Names a sentence commits to: acronyms, CamelCase systems, hyphenated model names."""
-    found = set()
+    """Names a sentence commits to: acronyms, CamelCase systems, hyphenated names, capitalised words mid-sentence."""
+    found = {m.group(0).lower() for m in _CAPITALISED.finditer(text)}
     for match in _ENTITY.finditer(text):
         name = match.group(0).strip("-")
         if len(name) >= 2 and not name.isdigit():

@@ -22,6 +22,8 @@ __all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "veri
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
 _MIN_CLAIM_WORDS = 2
+_LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
+_ECHO = re.compile(r"\b(?:Question|Evidence)\s*:", re.I)  # small models echo the prompt after answering
 
 
 @dataclass
@@ -79,8 +81,12 @@ def _attribute(claim: str, ledger: EvidenceLedger, min_coverage: float) -> int |
 
 def verify_answer(text: str, ledger: EvidenceLedger, min_coverage: float) -> Verification:
     result = Verification()
+    text = _ECHO.split(text, maxsplit=1)[0]
     for sentence in split_sentences(_attach_markers(text.strip())):
+        if sentence.rstrip().endswith("?"):
+            continue  # a question states nothing
         cited = sorted({int(n) for group in MARKER.findall(sentence) for n in re.split(r"[,;]", group)})
+        sentence = _LABEL.sub("", sentence)
         claim = re.sub(r"\s+", " ", MARKER.sub("", sentence)).strip()
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
         if len([t for t in tokens(claim) if t.isalnum() or "-" in t]) < _MIN_CLAIM_WORDS and not numbers(claim):

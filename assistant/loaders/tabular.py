@@ -121,8 +121,13 @@ def _paper(record: dict[str, Any], path: Path, line: int, problems: list[Problem
 
     raw_title = record.get("title")
     if not isinstance(raw_title, str) or not raw_title.strip():
-        problem(f"{'empty' if 'title' in record else 'missing'} field 'title'; every paper needs a title, "
-                "so this row was skipped; add the title")
+        if "title" not in record:
+            what = "missing field 'title'"
+        elif isinstance(raw_title, str):
+            what = "empty field 'title'"
+        else:
+            what = f"field 'title' is {json.dumps(raw_title)}, not text"
+        problem(f"{what}; every paper needs a title, so this row was skipped; add the title")
         return None
     title = normalise_whitespace(raw_title)
 

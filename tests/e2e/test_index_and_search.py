@@ -1,0 +1,235 @@
+"""Real embedding model + embedded Chroma: idempotent ingest, hybrid search, filters, interrupted writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.api import ResearchAssistant
+from assistant.chunking import chunk_paper
+from assistant.config import BUNDLED_CORPUS
+from assistant.errors import IndexStoreError, InputError
+from assistant.index import _PAPERS_PER_WRITE
+from assistant.loaders import load_sources
+
+pytestmark = pytest.mark.e2e
+
+MEDREASON_ID = "medreason-eliciting-factual-medical-reasoning-steps-in-llms-via-knowledge-graphs"
+TITLE_ONLY_FILE = "003_e7686ed9e3b5fe4d.txt"
+
+
+def _own_assistant(make_settings, tmp_path, embedder=None) -> ResearchAssistant:
+    """An assistant with its own empty index (no automatic ingest of the bundled corpus)."""
+    assistant = ResearchAssistant(settings=make_settings(default_corpus=tmp_path / "no-default-corpus"))
+    if embedder is not None:
+        assistant.__dict__["embedder"] = embedder  # replace the cached_property before the index is built
+    return assistant
+
+
+def _chunks_expected(assistant: ResearchAssistant, papers) -> int:
+    budget = min(assistant.settings.chunk_max_tokens, assistant.embedder.max_tokens)
+    return sum(
+        len(chunk_paper(p, assistant.embedder.count_tokens, budget, assistant.settings.chunk_overlap_sentences))
+        for p in papers
+    )
+
+
+def _index_integrity(assistant: ResearchAssistant) -> tuple[int, int]:
+    """No orphan or duplicate chunks: every chunk belongs to a committed paper, each paper has chunks."""
+    index = assistant.index
+    records = index.chunks.get(include=["metadatas"])
+    ids = records["ids"]
+    assert len(ids) == len(set(ids))
+    committed = set(index.papers())
+    chunk_papers = {meta["paper_id"] for meta in records["metadatas"]}
+    assert chunk_papers == committed
+    return len(committed), len(ids)
+
+
+# --- the shared corpus index ------------------------------------------------------------
+
+
+def test_bundled_corpus_is_indexed_once(ra):
+    papers = ra.papers()
+    assert len(papers) >= 246
+    assert MEDREASON_ID in {p.paper_id for p in papers}
+    n_papers, n_chunks = _index_integrity(ra)
+    assert n_chunks >= n_papers
+
+
+def test_reingest_of_the_bundled_corpus_adds_nothing(ra):
+    before = ra.index.version()
+    report = ra.ingest([BUNDLED_CORPUS])
+    assert (report.added, report.updated, report.skipped) == (0, 0, 246)
+    assert report.problems == []
+    assert ra.index.version() == before
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "MedReason: Eliciting Factual Medical Reasoning Steps in LLMs via Knowledge Graphs",
+        "Autoregressive Models in Vision: A Survey",
+        "MedTrinity-25M: A Large-scale Multimodal Dataset with Multigranular Annotations for Medicine",
+        "SurgWound-Bench: A Benchmark for Surgical Wound Diagnosis",
+        "MMed-RAG: Versatile Multimodal RAG System for Medical Vision Language Models",
+    ],
+)
+def test_title_query_finds_the_exact_paper_first(ra, title):
+    hits = ra.search(title, k=5)
+    assert hits[0].title == title
+    assert len({h.paper_id for h in hits}) == len(hits)  # one row per paper
+
+
+def test_almost_every_title_finds_its_paper(ra):
+    bundled = {f.name for f in BUNDLED_CORPUS.glob("*.txt")}
+    papers = [p for p in ra.papers() if p.source in bundled]
+    assert len(papers) == 246
+    first, top3, misses = 0, 0, []
+    for paper in papers:
+        ranked = [h.paper_id for h in ra.search(paper.title, k=3)]
+        first += ranked[0] == paper.paper_id
+        top3 += paper.paper_id in ranked
+        if ranked[0] != paper.paper_id:
+            misses.append(paper.title)
+    assert top3 == len(papers), misses
+    assert first / len(papers) >= 0.98, misses
+
+
+@pytest.mark.parametrize("query", ["32,682", "32682"])
+def test_distinctive_number_finds_its_paper(ra, query):
+    hits = ra.search(query, k=5)
+    assert hits[0].paper_id == MEDREASON_ID
+    assert "32,682" in hits[0].snippet
+
+
+def test_snippets_are_sentences_of_the_paper(ra):
+    for hit in ra.search("segmentation of 3D medical images", k=8):
+        text = ra.paper(hit.paper_id).text
+        assert hit.snippet.rstrip("…") in text
+        assert hit.year == ra.paper(hit.paper_id).year
+    scores = [h.score for h in ra.search("segmentation of 3D medical images", k=8)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_year_filter_keeps_only_that_range(ra):
+    query = "medical image segmentation"
+    unfiltered = ra.search(query, k=20)
+    assert {h.year for h in unfiltered} - {2023}, "the filter below would be vacuous"
+    only_2023 = ra.search(query, k=20, year_from=2023, year_to=2023)
+    assert only_2023 and all(h.year == 2023 for h in only_2023)
+    recent = ra.search(query, k=20, year_from=2025)
+    assert recent and all(h.year is not None and h.year >= 2025 for h in recent)
+    older = ra.search(query, k=20, year_to=2022)
+    assert older and all(h.year is not None and h.year <= 2022 for h in older)
+
+
+def test_year_filter_returns_every_paper_of_a_small_range(ra):
+    in_2019 = {p.paper_id for p in ra.papers() if p.year == 2019}
+    assert in_2019  # facts of the corpus: at least one 2019 paper
+    hits = ra.search("medical", k=10, year_from=2019, year_to=2019)
+    assert {h.paper_id for h in hits} == in_2019
+
+
+def test_source_filter(ra):
+    hits = ra.search("medical vision language model", k=10, source=TITLE_ONLY_FILE)
+    assert hits
+    for hit in hits:
+        assert TITLE_ONLY_FILE in ra.paper(hit.paper_id).sources
+
+
+def test_empty_query_and_unknown_id_are_input_errors(ra):
+    with pytest.raises(InputError):
+        ra.search("   ")
+    with pytest.raises(InputError):
+        ra.paper("no-such-paper-id")
+
+
+# --- own small indexes --------------------------------------------------------------------
+
+
+def test_reingest_is_idempotent_and_a_changed_paper_is_updated(make_settings, tmp_path, small_corpus):
+    assistant = _own_assistant(make_settings, tmp_path)
+    first = assistant.ingest([small_corpus])
+    assert (first.added, first.updated, first.skipped) == (3, 0, 0)
+    assert first.problems == []
+    version = assistant.index.version()
+    assert version[0] == 3 and version[1] >= 3
+
+    again = assistant.ingest([small_corpus])
+    assert (again.added, again.updated, again.skipped) == (0, 0, 3)
+    assert assistant.index.version() == version
+
+    # the same paper with one word changed: updated in place, same number of chunks
+    small_corpus.write_text(small_corpus.read_text().replace("counts marsupials", "counts wombats"))
+    changed = assistant.ingest([small_corpus])
+    assert (changed.added, changed.updated, changed.skipped) == (0, 1, 2)
+    assert assistant.index.version() == version
+    _index_integrity(assistant)
+    quokka = assistant.paper("quokka-net-counting-marsupials-in-aerial-thermal-images")
+    assert "counts wombats" in quokka.abstract
+    stored = assistant.index.chunks.get(where={"paper_id": quokka.paper_id}, include=["documents"])
+    assert any("counts wombats" in doc for doc in stored["documents"])
+    assert not any("counts marsupials" in doc for doc in stored["documents"])
+    assert assistant.search("wombats", k=1)[0].paper_id == quokka.paper_id
+
+
+def test_small_corpus_search_and_inferred_year(make_settings, tmp_path, small_corpus):
+    assistant = _own_assistant(make_settings, tmp_path)
+    assistant.ingest([small_corpus])
+    hits = assistant.search("4,213 annotated frames", k=3)
+    assert hits[0].paper_id == "quokka-net-counting-marsupials-in-aerial-thermal-images"
+    tidal = assistant.paper("tidal-sonar-transformer-for-estuary-mapping")
+    assert tidal.year == 2025  # "Jan 9" without a year: the year after the newest explicit one (2024)
+    assert [h.paper_id for h in assistant.search("estuary sonar", k=3, year_from=2025)] == [tidal.paper_id]
+
+
+class _FailOnCall:
+    """Delegates to the real embedder but raises on its n-th encode call."""
+
+    def __init__(self, inner, fail_on: int) -> None:
+        self.inner = inner
+        self.fail_on = fail_on
+        self.calls = 0
+
+    def encode(self, texts):
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise RuntimeError("simulated crash while embedding")
+        return self.inner.encode(texts)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_interrupted_ingest_leaves_a_usable_index(ra, make_settings, tmp_path):
+    source = BUNDLED_CORPUS / "000_157e864a4636f26b.txt"
+    papers = load_sources([str(source)]).papers
+    assert len(papers) > _PAPERS_PER_WRITE  # needs at least two write groups
+    flaky = _FailOnCall(ra.embedder, fail_on=2)
+    assistant = _own_assistant(make_settings, tmp_path, embedder=flaky)
+
+    with pytest.raises(IndexStoreError) as failure:
+        assistant.ingest([source])
+    assert "simulated crash" in str(failure.value)
+    assert flaky.calls == 2
+
+    committed = {p.paper_id for p in assistant.papers()}
+    first_group = [p.paper_id for p in papers[:_PAPERS_PER_WRITE]]
+    assert committed == set(first_group)
+    _index_integrity(assistant)
+    survivor = papers[0]
+    assert assistant.search(survivor.title, k=3)[0].paper_id == survivor.paper_id
+    lost = papers[_PAPERS_PER_WRITE]
+    assert lost.paper_id not in {h.paper_id for h in assistant.search(lost.title, k=5)}
+
+    # the cause is gone (only the 2nd call failed): a re-ingest completes the job
+    report = assistant.ingest([source])
+    assert (report.added, report.updated, report.skipped) == (
+        len(papers) - _PAPERS_PER_WRITE,
+        0,
+        _PAPERS_PER_WRITE,
+    )
+    n_papers, n_chunks = _index_integrity(assistant)
+    assert n_papers == len(papers)
+    assert n_chunks == _chunks_expected(assistant, papers)
+    assert assistant.search(lost.title, k=3)[0].paper_id == lost.paper_id

@@ -1,0 +1,188 @@
+"""The fixed plan path (agent_mode="plan") with a scripted fake chat model.
+
+The plan shows the model numbered evidence in one prompt and streams its reply
+(`.stream()`; GenericFakeChatModel streams by splitting on whitespace). The
+index is a tiny real one: 4 papers copied from the bundled corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
+
+from assistant.agent import ABSTAIN_PHRASE, ResearchAgent
+from assistant.config import BUNDLED_CORPUS, Settings
+from assistant.loaders.hf_daily import parse
+
+KEEP = ("medreason-", "medtrinity-25m", "medshapenet", "autoregressive-models-in-vision")
+MEDREASON_Q = "How many question-answer pairs does MedReason contain?"
+UNANSWERABLE_Q = "What learning rate was used to fine-tune MedReason-8B?"
+
+
+@pytest.fixture(scope="module")
+def small_ra(tmp_path_factory):
+    """ResearchAssistant over 4 bundled-corpus papers written as a title/abstract Daily Papers dump."""
+    from assistant.api import ResearchAssistant
+
+    papers = {}
+    for file in sorted(BUNDLED_CORPUS.glob("*.txt")):
+        for paper in parse(file.read_text(encoding="utf-8"), file.name).papers:
+            if paper.paper_id.startswith(KEEP):
+                papers.setdefault(paper.paper_id, paper)
+    assert len(papers) == 4
+    root = tmp_path_factory.mktemp("plan-path")
+    corpus = root / "000_small.txt"
+    corpus.write_text("\n\n".join(f"{p.title}\n\n{p.abstract}" for p in papers.values()) + "\n", encoding="utf-8")
+    ra = ResearchAssistant(settings=Settings(_env_file=None, index_dir=root / "vectorstore", default_corpus=corpus))
+    assert len(ra.index.papers()) == 4
+    return ra
+
+
+@pytest.fixture(scope="module")
+def plan_settings(small_ra) -> Settings:
+    return small_ra.settings.model_copy(update={
+        "agent_mode": "plan", "provider": "openai", "openai_base_url": "http://127.0.0.1:9/v1", "openai_api_key": "x",
+    })
+
+
+class PromptedChatModel(GenericFakeChatModel):
+    """Replies are templates filled with the [n] the prompt showed for a needle: {n:32,682}."""
+
+    replies: list[str] = Field(default_factory=list)
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        self.received.append(list(messages))
+        prompt = str(messages[-1].content)
+        shown = re.findall(r"^\[(\d+)\] \(.*?\) (.*)$", prompt, re.M)
+
+        def number(match: re.Match) -> str:
+            found = [n for n, quote in shown if match.group(1) in quote]
+            assert found, f"the prompt showed no evidence containing {match.group(1)!r}"
+            return f"[{found[0]}]"
+
+        text = re.sub(r"\{n:([^}]+)\}", number, self.replies.pop(0))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+def prompted(*replies: str) -> PromptedChatModel:
+    return PromptedChatModel(messages=iter([]), replies=list(replies))
+
+
+def run(agent: ResearchAgent, question: str, history: list[dict] | None = None) -> tuple[list[str], Any]:
+    texts, answer = [], None
+    for kind, payload in agent.events(question, history or []):
+        if kind == "text":
+            texts.append(payload)
+        elif kind == "answer":
+            answer = payload
+    return texts, answer
+
+
+def assert_citations_resolve(answer, ra) -> None:
+    papers = ra.index.papers()
+    markers = {int(n) for group in re.findall(r"\[([\d,\s]+)\]", answer.answer) for n in group.split(",")}
+    assert markers == {c.n for c in answer.citations} == set(range(1, len(answer.citations) + 1))
+    for citation in answer.citations:
+        assert citation.quote in papers[citation.paper_id].text
+
+
+def test_correct_cited_answer_is_kept(small_ra, plan_settings):
+    model = prompted("MedReason contains 32,682 question-answer pairs {n:32,682}.")
+    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
+
+    assert not answer.abstained
+    assert answer.answer == "MedReason contains 32,682 question-answer pairs [1]."
+    assert answer.removed == []
+    assert answer.citations[0].paper_id.startswith("medreason") and "32,682" in answer.citations[0].quote
+    assert_citations_resolve(answer, small_ra)
+    assert [s.tool for s in answer.steps] == ["search_papers", "select_evidence"]
+    # the prompt carried the evidence and the question
+    prompt = model.received[0][-1]
+    assert isinstance(prompt, HumanMessage) and MEDREASON_Q in prompt.content and "32,682" in prompt.content
+
+
+def test_invented_number_is_removed_and_the_verified_quote_is_used(small_ra, plan_settings):
+    model = prompted("MedReason contains 45,000 question-answer pairs {n:32,682}.")
+    texts, answer = run(ResearchAgent(plan_settings, small_ra.retriever, chat_model=model), MEDREASON_Q)
+
+    assert "45,000" not in answer.answer and "45,000" in answer.raw_answer
+    assert [(r.sentence, r.reason) for r in answer.removed] == [
+        ("MedReason contains 45,000 question-answer pairs.", "number 45000 is not in the cited evidence")
+    ]
+    assert not answer.abstained
+    quote = answer.citations[0].quote
+    assert "32,682" in quote and answer.citations[0].paper_id.startswith("medreason")
+    assert answer.answer == f"{quote.rstrip('.')} [1]."
+    assert "".join(texts).rstrip() == answer.answer
+
+
+STREAM_CASES = [
+    pytest.param(["MedReason contains 32,682 question-answer pairs {n:32,682}."], id="one-sentence"),
+    pytest.param(
+        ["MedReason is a large-scale medical reasoning dataset {n:large-scale high-quality}. "
+         "MedReason contains 32,682 question-answer pairs {n:32,682}."],
+        id="non-answering-sentence-first",
+    ),
+    pytest.param(["MedReason contains 99 question-answer pairs {n:32,682}."], id="fallback-quote"),
+    pytest.param(["MedReason contains 32,682 question-answer pairs. {n:32,682}"], id="marker-after-stop"),
+]
+
+
+@pytest.mark.parametrize("replies", STREAM_CASES)
+def test_streamed_text_equals_the_final_answer(small_ra, plan_settings, replies):
+    streamed = "".join(
+        ResearchAgent(plan_settings, small_ra.retriever, chat_model=prompted(*replies)).stream(MEDREASON_Q, [])
+    )
+    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=prompted(*replies)).ask(MEDREASON_Q, [])
+    assert not answer.abstained and "32,682" in answer.answer
+    assert streamed.rstrip() == answer.answer
+    assert_citations_resolve(answer, small_ra)
+
+
+def test_supported_sentence_that_does_not_answer_is_removed(small_ra, plan_settings):
+    model = prompted(
+        "MedReason is a large-scale medical reasoning dataset {n:large-scale high-quality}. "
+        "MedReason contains 32,682 question-answer pairs {n:32,682}."
+    )
+    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
+    assert answer.answer == "MedReason contains 32,682 question-answer pairs [1]."
+    assert [(r.sentence, r.reason) for r in answer.removed] == [
+        ("MedReason is a large-scale medical reasoning dataset.", "supported but does not answer the question")
+    ]
+
+
+def test_unanswerable_question_abstains_without_calling_the_model(small_ra, plan_settings):
+    model = GenericFakeChatModel(messages=iter([AIMessage(content="The learning rate was 2e-5 [1].")]))
+    texts, answer = run(ResearchAgent(plan_settings, small_ra.retriever, chat_model=model), UNANSWERABLE_Q)
+
+    assert answer.abstained is True and answer.status == "unsure"
+    assert answer.answer == ABSTAIN_PHRASE and texts == [ABSTAIN_PHRASE]
+    assert answer.citations == []
+    assert answer.closest_papers and answer.closest_papers[0].paper_id.startswith("medreason")
+    assert answer.steps[-1].tool == "select_evidence"
+    assert answer.steps[-1].summary.startswith("no evidence answers the question")
+    assert answer.removed and answer.removed[-1].sentence == "(no answer)"
+    # the model was never asked: its only scripted reply is still there
+    assert next(model.messages).content == "The learning rate was 2e-5 [1]."
+
+
+def test_follow_up_inherits_the_subject_and_shows_history(small_ra, plan_settings):
+    history = [
+        {"role": "user", "content": "What is MedTrinity-25M?"},
+        {"role": "assistant", "content": "MedTrinity-25M is a large-scale multimodal dataset for medicine."},
+    ]
+    model = prompted("MedTrinity-25M covers over 25 million images across 10 modalities {n:25 million images}.")
+    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask("and how big is its dataset?", history)
+
+    prompt = model.received[0][-1].content
+    assert "user: What is MedTrinity-25M?" in prompt and f"assistant: {history[1]['content']}" in prompt
+    assert answer.steps[0].args["query"].startswith("What is MedTrinity-25M?")
+    assert not answer.abstained and "25 million" in answer.answer
+    assert answer.citations[0].paper_id.startswith("medtrinity-25m")

@@ -1,0 +1,143 @@
+"""What a question asks for (profile_question) and whether a sentence answers it (answers_question)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.models import Paper
+from assistant.question import answers_question, profile_question
+from assistant.text import sentence_spans
+
+MEDREASON = Paper(
+    paper_id="medreason",
+    title="MedReason: Eliciting Factual Medical Reasoning Steps in LLMs via Knowledge Graphs",
+    abstract=(
+        "We utilize a structured medical knowledge graph (KG) to convert clinical QA pairs into logical chains of "
+        "reasoning. Our pipeline generates detailed reasoning for various medical questions from 7 medical datasets, "
+        "resulting in a dataset of 32,682 question-answer pairs, each with detailed, step-by-step explanations. "
+        "Our top-performing model, MedReason-8B, outperforms the Huatuo-o1-8B, a state-of-the-art medical "
+        "reasoning model, by up to 4.2% on the clinical benchmark MedBullets."
+    ),
+)
+LICHEN = Paper(
+    paper_id="lichen-atlas",
+    title="Lichen Atlas: A Benchmark for Symbiotic Growth Forecasting",
+    abstract="Lichen Atlas is a benchmark of 1,250 time-lapse sequences of lichen colonies photographed on granite.",
+)
+
+
+def sentence(paper: Paper, needle: str) -> str:
+    found = [paper.text[s:e] for s, e in sentence_spans(paper.text) if needle in paper.text[s:e]]
+    assert len(found) == 1, needle
+    return found[0]
+
+
+PROFILES = [
+    pytest.param(
+        "How many question-answer pairs does MedReason contain?", "count", ["pair"], ["medreason"], id="count"
+    ),
+    pytest.param(
+        "How many ECG recordings was CardioNet-X trained on?", "count", ["recording"], ["cardionet-x", "ecg"],
+        id="count-with-hyphenated-name",
+    ),
+    pytest.param(
+        "What accuracy does MedReason-8B reach on MedBullets?", "quantity", ["accuracy"],
+        ["medbullets", "medreason-8b"], id="quantity-accuracy",
+    ),
+    pytest.param(
+        "What is the improvement of MedReason-8B over Huatuo-o1-8B?", "quantity", ["improvement"], ["huatuo", "medreason-8b"],
+        id="quantity-improvement",
+    ),
+    pytest.param("Which base model was MedReason-8B fine-tuned from?", "name", ["base"], ["medreason-8b"], id="name"),
+    pytest.param("Why is medical reasoning hard?", "other", [], [], id="other"),
+]
+
+
+@pytest.mark.parametrize(("question", "kind", "attribute", "entities"), PROFILES)
+def test_profile_question(question, kind, attribute, entities):
+    profile = profile_question(question)
+    assert profile.kind == kind
+    assert profile.attribute == attribute
+    assert profile.entities == entities
+    # the asked attribute and the names are never counted again as context
+    assert not set(profile.attribute) & set(profile.context)
+    assert not {e for e in profile.entities} & set(profile.context)
+
+
+def test_count_profile_keeps_the_modifiers_as_qualifiers():
+    profile = profile_question("How many question-answer pairs does MedReason contain?")
+    assert "question-answer" in profile.qualifiers
+    assert "contain" not in profile.context  # weak verbs are not context
+
+
+COUNT_Q = "How many question-answer pairs does MedReason contain?"
+
+ANSWERS = [
+    pytest.param(COUNT_Q, MEDREASON, sentence(MEDREASON, "32,682"), True, "answers the question", id="right-sentence"),
+    pytest.param(
+        COUNT_Q, MEDREASON, sentence(MEDREASON, "MedBullets"), False, "no evidence sentence states the pair",
+        id="near-miss-right-paper-no-attribute",
+    ),
+    pytest.param(
+        COUNT_Q, MEDREASON, sentence(MEDREASON, "knowledge graph"), False, "gives no number for the pair",
+        id="count-attribute-without-number",
+    ),
+    pytest.param(
+        COUNT_Q, LICHEN, sentence(LICHEN, "1,250"), False, "the paper does not mention 'medreason'",
+        id="entity-not-in-paper",
+    ),
+    pytest.param(
+        "What accuracy does MedReason-8B reach on MedBullets?", MEDREASON, sentence(MEDREASON, "MedBullets"), False,
+        "no evidence sentence states the accuracy", id="quantity-attribute-missing",
+    ),
+    pytest.param(
+        "How many time-lapse sequences does Lichen Atlas contain?", LICHEN, sentence(LICHEN, "1,250"), True,
+        "answers the question", id="count-other-paper",
+    ),
+]
+
+
+@pytest.mark.parametrize(("question", "paper", "text", "ok", "reason"), ANSWERS)
+def test_answers_question(question, paper, text, ok, reason):
+    verdict, why = answers_question(profile_question(question), text, paper)
+    assert verdict is ok
+    assert reason in why
+
+
+def test_count_needs_the_number_near_the_attribute():
+    """A number far away from "question-answer pairs" in the same sentence does not answer "how many"."""
+    paper = Paper(
+        paper_id="medreason-far",
+        title="MedReason: Eliciting Factual Medical Reasoning Steps in LLMs via Knowledge Graphs",
+        abstract=(
+            "In 2024 the team, after many long months of careful manual review by clinicians from several "
+            "hospitals and universities, released the question-answer pairs."
+        ),
+    )
+    verdict, why = answers_question(profile_question(COUNT_Q), paper.text, paper)
+    assert verdict is False
+    assert "gives no number for the pair" in why
+
+
+def test_the_number_in_the_question_is_not_an_answer():
+    """Repeating the question's own number must not count as stating the asked quantity."""
+    paper = Paper(paper_id="p", title="MedReason", abstract="MedReason builds question-answer pairs from 7 medical datasets.")
+    profile = profile_question("How many question-answer pairs from the 7 medical datasets does MedReason contain?")
+    assert profile.kind == "count"
+    verdict, why = answers_question(profile, paper.text, paper)
+    assert verdict is False
+    assert "gives no number" in why
+
+
+def test_name_question_needs_a_new_name():
+    paper = Paper(
+        paper_id="m8b", title="MedReason-8B",
+        abstract="MedReason-8B is fine-tuned from Llama-3.1-8B on the MedReason data. "
+        "MedReason-8B is fine-tuned on the MedReason data for three epochs.",
+    )
+    profile = profile_question("Which base model was MedReason-8B fine-tuned from?")
+    first, second = (paper.text[s:e] for s, e in sentence_spans(paper.text))
+    assert answers_question(profile, first, paper)[0] is True
+    verdict, why = answers_question(profile, second, paper)
+    assert verdict is False
+    assert "names nothing the question does not already name" in why
