@@ -250,11 +250,9 @@ def build_synthetic(ra: ResearchAssistant, source: list[Paper], target_chunks: i
         )
         chunks = chunk_paper(paper, approx_tokens, budget, overlap)
         chunks = chunks[: target_chunks - written_chunks]
-        text = paper.text
         for chunk in chunks:
-            vector = title_vector.copy()
-            for s, e in chunk.sentence_spans:
-                vector = vector + vector_of[text[s:e]]
+            # re-splitting joined sentences can merge or cut a few, so match pool sentences by containment
+            vector = title_vector + sum((vector_of[s] for s in sentences if s in chunk.text), np.zeros_like(title_vector))
             vector = vector / np.linalg.norm(vector)
             vector = vector + np_rng.normal(0.0, 0.01, size=vector.shape).astype(np.float32)
             pending_chunks.append((chunk, paper, vector / np.linalg.norm(vector)))
