@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .embeddings import Embedder
 from .models import Evidence, Paper
-from .question import QuestionProfile, answers_question, match_terms
+from .question import QuestionProfile, answer_tokens, answers_question, match_terms
 from .retrieve import ChunkHit
 
 __all__ = ["EvidenceLedger", "ScoredSentence", "rank_sentences"]
@@ -99,7 +99,8 @@ def rank_sentences(
         ok, reason = answers_question(profile, text, paper, min_context)
         attribute = match_terms(profile.attribute, text) if profile.attribute else 0.0
         context = match_terms(profile.context, f"{paper.title} {text}")
-        score = float(cosine) + 0.4 * attribute + 0.3 * context + 0.15 / (1 + rank)
+        bound = 0.2 if profile.kind in ("count", "quantity") and answer_tokens(profile, text, paper) else 0.0
+        score = float(cosine) + 0.4 * attribute + 0.3 * context + 0.15 / (1 + rank) + bound
         scored.append(ScoredSentence(paper, start, end, score, ok, reason))
     scored.sort(key=lambda s: (not s.answers, -s.score))
     return scored

@@ -151,20 +151,23 @@ def match_terms(terms: list[str], text: str) -> float:
     return sum(terms_match(t, words) for t in terms) / len(terms)
 
 
-def _number_near(attribute: list[str], sentence: str, excluded: set[str]) -> bool:
-    """A number within a few words of the asked noun ("32,682 question-answer pairs")."""
+def bound_numbers(attribute: list[str], sentence: str, excluded: set[str]) -> set[str]:
+    """Numbers bound to the asked noun: the closest ones within a few words ("32,682 question-answer pairs")."""
     toks = re.findall(r"[\w.,%+-]+", sentence)
-    numeric = [i for i, t in enumerate(toks) if numbers(t) - excluded and any(c.isdigit() for c in t)]
+    numeric = {i: numbers(t) - excluded for i, t in enumerate(toks) if any(c.isdigit() for c in t)}
+    numeric = {i: found for i, found in numeric.items() if found}
     if not numeric:
-        return False
+        return set()
     if attribute and set(attribute) <= _PERCENT_WORDS:
-        return any("%" in toks[i] for i in numeric)
+        return {n for i, found in numeric.items() if "%" in toks[i] for n in found}
     if not attribute:
-        return True
-    attribute_positions = [
-        i for i, t in enumerate(toks) if any(terms_match(a, content_words(t)) for a in attribute)
-    ]
-    return any(abs(i - j) <= 10 for i in numeric for j in attribute_positions)
+        return {n for found in numeric.values() for n in found}
+    positions = [i for i, t in enumerate(toks) if any(terms_match(a, content_words(t)) for a in attribute)]
+    distance = {i: min((abs(i - j) for j in positions), default=99) for i in numeric}
+    nearest = min(distance.values())
+    if nearest > 10:
+        return set()
+    return {n for i, found in numeric.items() if distance[i] <= nearest + 1 for n in found}
 
 
 def answers_question(
@@ -181,7 +184,7 @@ def answers_question(
     if missing:
         return False, f"the paper does not mention '{missing[0]}'"
     question_numbers = numbers(profile.text)
-    if profile.kind in ("count", "quantity") and not _number_near(profile.attribute, sentence, question_numbers):
+    if profile.kind in ("count", "quantity") and not bound_numbers(profile.attribute, sentence, question_numbers):
         return False, f"the evidence gives no number for the {' '.join(profile.attribute) or 'quantity asked'}"
     if profile.kind == "name" and not answer_tokens(profile, sentence, paper):
         return False, "the evidence names nothing the question does not already name"
@@ -195,7 +198,7 @@ def answers_question(
 def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[str]:
     """What in this sentence would be the answer: numbers for quantities, new names for "which"."""
     if profile.kind in ("count", "quantity"):
-        return numbers(sentence) - numbers(profile.text)
+        return bound_numbers(profile.attribute, sentence, numbers(profile.text))
     if profile.kind == "name":
         title_names = named_entities(paper.title)
         asked_names = named_entities(profile.text)
@@ -214,8 +217,8 @@ def restates_answer(profile: QuestionProfile, claim: str, quote: str, paper: Pap
     if profile.kind == "other" or not expected:
         return profile.kind == "other"
     if profile.kind in ("count", "quantity"):
-        return bool(expected & numbers(claim))
-    return any(name in claim.lower() for name in expected)
+        return bool(expected & bound_numbers(profile.attribute, claim, numbers(profile.text)))
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", claim.lower()) for name in expected)
 
 
 def _covers(terms: list[str], text: str, share: float) -> bool:

@@ -147,7 +147,7 @@ _ENTITY = re.compile(
 )
 
 
-_CAPITALISED = re.compile(r"(?<=[a-z,;] )[A-Z][a-z]{2,}\b")
+_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:(] )[A-Z][a-z]{2,}\b|(?<=\()[A-Z][a-z]{2,}\b")
 
 
 def named_entities(text: str) -> set[str]:
