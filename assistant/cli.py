@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .errors import AssistantError
+from .eval_cli import eval_command
 
 __all__ = ["app", "main"]
 
@@ -115,6 +116,9 @@ def ask(
     out.print(answer_to_markdown(answer, show_removed=False), highlight=False, markup=False)
     for removed in answer.removed:
         err.print(f"[dim]removed: {removed.sentence} ({removed.reason})[/]", highlight=False)
+
+
+app.command("eval")(eval_command)
 
 
 def main() -> None:
