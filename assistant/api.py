@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .chunking import chunk_paper
-from .config import Settings
+from .config import Settings, load_settings
 from .embeddings import Embedder, get_embedder
 from .errors import InputError
 from .index import PaperIndex
@@ -32,7 +32,7 @@ class ResearchAssistant:
     def __init__(self, provider: str | None = None, settings: Settings | None = None, **overrides) -> None:
         if provider is not None:
             overrides["provider"] = provider
-        base = settings or Settings()
+        base = settings or load_settings()
         self.settings = base.model_copy(update=overrides) if overrides else base
         if self.settings.provider not in ("local", "openai"):
             raise InputError(f"unknown provider '{self.settings.provider}'", "use --provider local or --provider openai")
@@ -40,7 +40,8 @@ class ResearchAssistant:
     # --- components (built on first use: loading models costs seconds) -------
     @cached_property
     def embedder(self) -> Embedder:
-        return get_embedder(self.settings.resolved_embedding_path(), self.settings.embedding_batch_size)
+        settings = self.settings
+        return get_embedder(settings.resolved_embedding_path(), settings.embedding_batch_size, settings.embedding_threads)
 
     @cached_property
     def index(self) -> PaperIndex:

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .errors import AssistantError
+from .errors import AssistantError, InputError
 from .eval_cli import eval_command
 
 __all__ = ["app", "main"]
@@ -61,10 +61,17 @@ def ingest(
         report = ra.ingest(paths, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if as_json:
         _print_json(report.model_dump(mode="json"))
-        return
-    out.print(f"added {report.added}, updated {report.updated}, skipped {report.skipped} (unchanged)")
-    for problem in report.problems:
-        err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False)
+    else:
+        out.print(f"added {report.added}, updated {report.updated}, skipped {report.skipped} (unchanged)")
+        for problem in report.problems[1:] if _nothing_loaded(report) else report.problems:
+            err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False)
+    if _nothing_loaded(report):
+        raise InputError(f"nothing ingested: {report.problems[0]}", "fix the path or file named above and run again")
+
+
+def _nothing_loaded(report) -> bool:
+    """A batch where every source failed is an error (exit 1); a partly good batch is not."""
+    return bool(report.problems) and report.added + report.updated + report.skipped == 0
 
 
 @app.command()
@@ -125,7 +132,7 @@ def main() -> None:
     try:
         app()
     except AssistantError as exc:
-        err.print(f"error: {exc.one_line()}", highlight=False, markup=False)
+        sys.stderr.write(f"error: {exc.one_line()}\n")  # never wrapped: scripts grep one line
         raise SystemExit(1) from None
     except KeyboardInterrupt:
         err.print("interrupted; the index keeps every paper written so far")

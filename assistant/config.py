@@ -12,12 +12,12 @@ import importlib.util
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "PROJECT_ROOT", "BUNDLED_CORPUS"]
+__all__ = ["Settings", "load_settings", "PROJECT_ROOT", "BUNDLED_CORPUS"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         default=None, description="sentence-transformers folder; default: the bundled all-MiniLM-L6-v2"
     )
     embedding_batch_size: int = Field(default=32, ge=1)
+    embedding_threads: int = Field(
+        default=1,
+        ge=1,
+        description="torch CPU threads; 1 because a second thread fights llama.cpp for the core (measured 16x "
+        "slower queries under load on 2 cores)",
+    )
     chunk_max_tokens: int = Field(
         default=230, ge=32, description="word pieces per chunk; all-MiniLM-L6-v2 reads 256"
     )
@@ -159,3 +165,16 @@ class Settings(BaseSettings):
         if self.agent_mode != "auto":
             return self.agent_mode
         return "plan" if self.provider == "local" else "tools"
+
+
+def load_settings(**values) -> Settings:
+    """Settings from the environment, with a bad value reported as the variable to fix, not a traceback."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        raise ConfigError(
+            f"setting {field} = {first.get('input')!r} is invalid: {first['msg']}",
+            f"fix ASSISTANT_{field.upper()} in the environment or .env",
+        ) from None

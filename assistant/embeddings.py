@@ -18,14 +18,17 @@ __all__ = ["Embedder", "get_embedder"]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers draws a "Loading weights" bar otherwise
 
 
 class Embedder:
     """Thin wrapper: normalised float32 vectors and exact token counts for chunking."""
 
-    def __init__(self, model_path: Path, batch_size: int = 32) -> None:
+    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 1) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        torch.set_num_threads(threads)
         self.model = SentenceTransformer(str(model_path), device="cpu")
         self.batch_size = batch_size
         self.max_tokens = int(self.model.max_seq_length)
@@ -49,6 +52,6 @@ class Embedder:
 
 
 @lru_cache(maxsize=4)
-def get_embedder(model_path: Path, batch_size: int = 32) -> Embedder:
+def get_embedder(model_path: Path, batch_size: int = 32, threads: int = 1) -> Embedder:
     """One model per process: loading it costs seconds and ~100 MB."""
-    return Embedder(model_path, batch_size)
+    return Embedder(model_path, batch_size, threads)

@@ -91,7 +91,8 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         )
     from langchain_openai import ChatOpenAI
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    raw = settings.openai_api_key
+    key = raw.get_secret_value() if hasattr(raw, "get_secret_value") else (raw or None)  # model_copy skips coercion
     if not key and not settings.openai_base_url:
         raise ConfigError(
             "the openai provider needs an API key",

@@ -100,12 +100,16 @@ class Retriever:
         for rank, chunk in enumerate(dense):
             hit = fused.setdefault(chunk.chunk_id, ChunkHit(chunk, papers[chunk.paper_id], 0.0, None, None))
             hit.dense_rank = rank + 1
-            hit.score += 1.0 / (self.settings.rrf_k + rank + 1)
-        weight = _lexical_weight(query)
         for rank, chunk in enumerate(lexical):
             hit = fused.setdefault(chunk.chunk_id, ChunkHit(chunk, papers[chunk.paper_id], 0.0, None, None))
             hit.lexical_rank = rank + 1
-            hit.score += weight / (self.settings.rrf_k + rank + 1)
+        weight = _lexical_weight(query)
+        asked = numbers(query)
+        exact = [c for c in lexical if asked and asked <= numbers(c.text)]
+        paper_scores = _paper_fusion([(dense, 1.0), (lexical, weight), (exact, 1.0)], self.settings.rrf_k)
+        for hit in fused.values():
+            own = _rrf(hit.dense_rank, 1.0, self.settings.rrf_k) + _rrf(hit.lexical_rank, weight, self.settings.rrf_k)
+            hit.score = paper_scores[hit.chunk.paper_id] + own / 100  # the paper decides; its chunks tie-break
         return sorted(fused.values(), key=lambda h: -h.score)[:k]
 
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]:
@@ -126,6 +130,25 @@ class Retriever:
         ]
 
 
+def _rrf(rank: int | None, weight: float, k: int) -> float:
+    return 0.0 if rank is None else weight / (k + rank)
+
+
+def _paper_fusion(rankings: list[tuple[list[Chunk], float]], k: int) -> dict[str, float]:
+    """Weighted reciprocal rank fusion over papers, not chunks.
+
+    A paper whose title chunk matches the meaning and whose second chunk holds
+    the exact number must not be split into two half-scored hits. The third
+    ranking, chunks holding every number the query asks about, makes a number
+    lookup ("32,682") land on the paper that states it.
+    """
+    scores: dict[str, float] = {}
+    for ranking, share in rankings:
+        for rank, paper_id in enumerate(dict.fromkeys(c.paper_id for c in ranking), start=1):
+            scores[paper_id] = scores.get(paper_id, 0.0) + share / (k + rank)
+    return scores
+
+
 def _lexical_weight(query: str) -> float:
     """Trust BM25 more when the query is made of exact names and numbers.
 
@@ -135,7 +158,7 @@ def _lexical_weight(query: str) -> float:
     words = [t for t in tokens(query) if t not in STOPWORDS]
     if not words:
         return 1.0
-    exact = len(numbers(query)) + len(named_entities(query))
+    exact = 2 * len(numbers(query)) + len(named_entities(query))  # a number is the rarest, surest key
     return 1.0 + min(1.0, exact / len(words))
 
 

@@ -8,6 +8,7 @@ merge with the same paper from other sources.
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
 
 __all__ = ["load"]
+
+# pypdf logs every repaired xref to stderr; what matters reaches the user as a Problem instead.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 _ARXIV_STAMP = re.compile(r"arXiv:(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?\s+\[[\w.\-]+\]")
 _ABSTRACT_HEADING = re.compile(r"^abstract\b[\s.:\u2014\u2013-]*(?P<rest>.*)$", re.IGNORECASE)

@@ -156,29 +156,16 @@ def test_empty_query_is_one_line_and_exit_1(cli_env, tmp_path):
     _assert_one_line_error(proc, "search query is empty")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.py ingest: a path that does not exist is only a 'problem' line and exit status 0",
-)
 def test_missing_path_is_one_line_and_exit_1(cli_env, tmp_path):
     proc = _run_cli(["ingest", str(tmp_path / "does-not-exist.txt")], cli_env, tmp_path)
     _assert_one_line_error(proc, "does-not-exist.txt")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG config/cli: an invalid ASSISTANT_PROVIDER raises pydantic.ValidationError (a traceback), "
-    "not a ConfigError",
-)
 def test_unknown_provider_in_environment_is_one_line_and_exit_1(cli_env, tmp_path):
     proc = _run_cli(["papers"], cli_env, tmp_path, ASSISTANT_PROVIDER="nonsense")
     _assert_one_line_error(proc, "nonsense")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG cli.py main: rich wraps long error lines at 80 columns when stderr is not a terminal",
-)
 def test_unreachable_chroma_server_is_one_line_and_exit_1(cli_env, tmp_path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,0 +1,196 @@
+#!/usr/bin/env python
+"""Question-answering latency of the Research Assistant, split by stage.
+
+Run from the project root:
+
+    .venv/bin/python bench/ask.py                      # index into a temp dir, 20 facts + 5 unanswerable
+    .venv/bin/python bench/ask.py --index-dir vectorstore   # reuse (or build) an index folder
+    .venv/bin/python bench/ask.py --facts 4 --unanswerable 2  # quicker run
+
+Questions: the first N/2 `split == "dev"` and first N/2 `split == "test"` rows of
+evals/facts.jsonl (N = --facts, default 20) plus the first --unanswerable
+(default 5) rows of evals/unanswerable.jsonl; only the `id` and `question`
+fields are used. The provider is the bundled local SmolLM2 (`--provider local`,
+plan path) unless ASSISTANT_* settings say otherwise.
+
+Per question, two calls are timed on the same ResearchAssistant, in two passes
+(all asks, then all streams) so that llama.cpp's prompt cache, which keeps
+the previous prompt's tokens, never speeds a stream up with its own question's ask:
+
+1. `ra.ask(q)` — `total` is its wall time; `retrieval`, `generation` and
+   `verification` are the stage times the agent records in `Answer.timings`
+   (plan path: retrieval = search + evidence ranking; generation = streaming
+   the model's reply, including the per-sentence verification done while
+   streaming; verification = the final answer check). `first_text` (time from
+   the start of the plan to the first verified sentence) is reported too.
+   Questions that abstain before reaching the model have no generation /
+   verification time; those stages are then counted as 0 so every question
+   contributes to every column (the "n gen" column says how many called the model).
+2. `ra.stream(q)` — `first chunk` is the time from calling `ra.stream(q)` to
+   its first yielded chunk (what a user waits for before text appears).
+
+Before timing, the index is built (or opened) and one warm-up question loads
+the embedding model, the BM25 index and the GGUF model; none of that is timed.
+The table gives p50 and p95 (nearest-rank percentiles) in milliseconds over all
+questions, and the same for the answerable and unanswerable subsets' totals.
+Results (per-question rows, summary, machine details) are written to
+bench/results/ask.json (git-ignored). Numbers are wall-clock and sensitive to
+other load on the machine; the JSON records the load average at start and end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.api import ResearchAssistant  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+
+STAGES = ["retrieval", "generation", "verification", "first_text", "total", "first_chunk"]
+
+
+def _load_questions(n_facts: int, n_unanswerable: int) -> list[dict]:
+    facts = [json.loads(line) for line in (ROOT / "evals/facts.jsonl").read_text().splitlines() if line.strip()]
+    dev = [f for f in facts if f.get("split") == "dev"][: n_facts // 2]
+    test = [f for f in facts if f.get("split") == "test"][: n_facts - n_facts // 2]
+    unans = [json.loads(line) for line in (ROOT / "evals/unanswerable.jsonl").read_text().splitlines() if line.strip()]
+    rows = [{"id": f["id"], "question": f["question"], "kind": "fact"} for f in dev + test]
+    rows += [{"id": u["id"], "question": u["question"], "kind": "unanswerable"} for u in unans[:n_unanswerable]]
+    return rows
+
+
+def _percentile(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _time_stream(ra: ResearchAssistant, question: str) -> float | None:
+    stream_started = time.perf_counter()
+    first_chunk = None
+    for _chunk in ra.stream(question):
+        if first_chunk is None:
+            first_chunk = time.perf_counter() - stream_started
+    return first_chunk
+
+
+def _time_question(ra: ResearchAssistant, question: str) -> dict:
+    started = time.perf_counter()
+    answer = ra.ask(question)
+    total = time.perf_counter() - started
+    first_chunk = None  # filled in by the second pass
+    timings = answer.timings
+    return {
+        "retrieval": timings.get("retrieval", 0.0),
+        "generation": timings.get("generation", 0.0),
+        "verification": timings.get("verification", 0.0),
+        "first_text": timings.get("first_text"),
+        "total": total,
+        "first_chunk": first_chunk,
+        "called_model": "generation" in timings,
+        "abstained": answer.abstained,
+        "answer": answer.answer,
+        "provider": answer.provider,
+    }
+
+
+def _summary(rows: list[dict]) -> dict:
+    out = {}
+    for stage in STAGES:
+        values = [r[stage] for r in rows if r.get(stage) is not None]
+        out[stage] = {"n": len(values), "p50_ms": _ms(_percentile(values, 50)), "p95_ms": _ms(_percentile(values, 95))}
+    return out
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index-dir", type=Path, default=None, help="index folder (default: a temp dir)")
+    parser.add_argument("--facts", type=int, default=20, help="fact questions (half dev, half test)")
+    parser.add_argument("--unanswerable", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/ask.json")
+    args = parser.parse_args(argv)
+
+    load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
+    with tempfile.TemporaryDirectory(prefix="bench-ask-") as tmp:
+        index_dir = args.index_dir or Path(tmp) / "vectorstore"
+        ra = ResearchAssistant(settings=Settings(index_dir=index_dir))
+        t0 = time.perf_counter()
+        papers = len(ra.index.papers())
+        index_seconds = time.perf_counter() - t0
+        print(f"index: {papers} papers in {index_dir} ({index_seconds:.1f}s to build/open)", flush=True)
+        questions = _load_questions(args.facts, args.unanswerable)
+        t0 = time.perf_counter()
+        ra.ask("How many question-answer pairs does MedReason contain?")  # warm-up, not timed
+        warmup_seconds = time.perf_counter() - t0
+        rows = []
+        for i, q in enumerate(questions, 1):
+            row = {**q, **_time_question(ra, q["question"])}
+            rows.append(row)
+            print(f"ask    [{i:2d}/{len(questions)}] {q['id']:<10} total {row['total'] * 1000:7.0f} ms  "
+                  f"{'abstained' if row['abstained'] else 'answered'}", flush=True)
+        for i, row in enumerate(rows, 1):  # second pass, so llama.cpp's prompt cache never holds this prompt
+            row["first_chunk"] = _time_stream(ra, row["question"])
+            print(f"stream [{i:2d}/{len(rows)}] {row['id']:<10} first chunk {(row['first_chunk'] or 0) * 1000:7.0f} ms",
+                  flush=True)
+        provider = rows[0]["provider"] if rows else ""
+    load_end = os.getloadavg() if hasattr(os, "getloadavg") else None
+
+    summary = {
+        "all": _summary(rows),
+        "facts": _summary([r for r in rows if r["kind"] == "fact"]),
+        "unanswerable": _summary([r for r in rows if r["kind"] == "unanswerable"]),
+    }
+    labels = {"retrieval": "retrieval", "generation": "generation", "verification": "verification",
+              "first_text": "first verified text (ask)", "first_chunk": "first chunk (stream)", "total": "total (ask)"}
+    n_gen = sum(r["called_model"] for r in rows)
+    print()
+    print(f"provider: {provider}   questions: {len(rows)} "
+          f"({sum(r['kind'] == 'fact' for r in rows)} facts, {sum(r['kind'] == 'unanswerable' for r in rows)} "
+          f"unanswerable; n gen = {n_gen} called the model; {sum(r['abstained'] for r in rows)} abstained)")
+    header = f"| {'stage':<26} | {'n':>3} | {'p50 ms':>8} | {'p95 ms':>8} |"
+    print(header)
+    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    for stage in ["retrieval", "generation", "verification", "first_text", "first_chunk", "total"]:
+        s = summary["all"][stage]
+        print(f"| {labels[stage]:<26} | {s['n']:>3} | {_fmt(s['p50_ms']):>8} | {_fmt(s['p95_ms']):>8} |")
+    for subset in ("facts", "unanswerable"):
+        s = summary[subset]["total"]
+        print(f"| {'total, ' + subset:<26} | {s['n']:>3} | {_fmt(s['p50_ms']):>8} | {_fmt(s['p95_ms']):>8} |")
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "provider": provider,
+        "index": {"papers": papers, "dir": str(args.index_dir) if args.index_dir else "(temp)",
+                  "build_or_open_seconds": round(index_seconds, 2)},
+        "warmup_seconds": round(warmup_seconds, 2),
+        "summary": summary,
+        "questions": rows,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                    "loadavg_start": load_start, "loadavg_end": load_end},
+    }, indent=2))
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
