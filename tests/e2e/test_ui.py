@@ -1,0 +1,112 @@
+"""End to end: the real Gradio app over the session index, driven by gradio_client on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from gradio_client import Client, handle_file
+
+from assistant.config import PROJECT_ROOT
+from assistant.api import ResearchAssistant
+from assistant.ui import REFERENCES_TITLE, launch
+
+pytestmark = pytest.mark.e2e
+
+FACT = next(
+    fact
+    for fact in map(json.loads, (PROJECT_ROOT / "evals" / "facts.jsonl").read_text(encoding="utf-8").splitlines())
+    if fact["id"] == "fact-004"  # "named" MedReason question; the accepted answer is 32,682
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Addresses with a listening TCP socket on `port`, as the kernel reports them (Linux /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                raw = bytes.fromhex(address)
+                if len(raw) == 4:
+                    found.add(str(ipaddress.IPv4Address(raw[::-1])))
+                else:
+                    words = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                    found.add(str(ipaddress.IPv6Address(words)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def served(ra):
+    """The app as `python app.py` serves it (default host from settings), on a free port."""
+    port = _free_port()
+    demo = launch(ra, port=port, prevent_thread_lock=True, quiet=True)
+    yield demo, port
+    demo.close()
+
+
+def test_server_listens_on_loopback_only_and_without_analytics(served):
+    demo, port = served
+    assert demo.local_url.startswith(f"http://127.0.0.1:{port}")
+    assert _listening_addresses(port) == {"127.0.0.1"}
+    assert demo.analytics_enabled is False
+
+
+def _text(message: dict) -> str:
+    content = message["content"]
+    if isinstance(content, str):
+        return content
+    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def test_question_streams_steps_a_cited_answer_and_its_reference(served):
+    demo, port = served
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
+    try:
+        messages = client.predict(FACT["question"], api_name="/chat")
+    finally:
+        client.close()
+    titles = [(message.get("metadata") or {}).get("title") for message in messages]
+    assert any(title and title.startswith("🔎 search_papers:") for title in titles)
+    answer = [_text(m) for m, title in zip(messages, titles) if not title]
+    assert len(answer) == 1 and "[1]" in answer[0]
+    assert any(accepted in answer[0] for accepted in FACT["answers"])
+    references = [_text(m) for m, title in zip(messages, titles) if title == REFERENCES_TITLE]
+    assert len(references) == 1
+    reference_lines = references[0].splitlines()
+    assert any(line.startswith("[1] ") and f"({FACT['paper_id']})" in line for line in reference_lines)
+    quotes = [line.split("“", 1)[1] for line in reference_lines if "“" in line]
+    assert any(accepted in quote for quote in quotes for accepted in FACT["answers"])
+
+
+def test_uploaded_papers_are_ingested_reported_and_listed(make_settings, small_corpus, tmp_path):
+    empty = ResearchAssistant(settings=make_settings(default_corpus=tmp_path / "no-corpus"))
+    port = _free_port()
+    demo = launch(empty, port=port, prevent_thread_lock=True, quiet=True)
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
+    try:
+        assert client.predict(api_name="/papers")["data"] == []
+        summary, table = client.predict([handle_file(str(small_corpus))], api_name="/add_papers")
+        again, _ = client.predict([handle_file(str(small_corpus))], api_name="/add_papers")
+        hits = client.predict("marsupials thermal images", api_name="/search")["data"]
+    finally:
+        client.close()
+        demo.close()
+    assert summary == "Added 3, updated 0, skipped 0 (unchanged)."
+    assert again == "Added 0, updated 0, skipped 3 (unchanged)."
+    assert sorted(row[0] for row in table["data"]) == [
+        "Lichen Atlas: A Benchmark for Symbiotic Growth Forecasting",
+        "Quokka-Net: Counting Marsupials in Aerial Thermal Images",
+        "Tidal Sonar Transformer for Estuary Mapping",
+    ]
+    assert hits[0][0] == "Quokka-Net: Counting Marsupials in Aerial Thermal Images"
