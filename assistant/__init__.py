@@ -3,10 +3,16 @@
 Data flows one way: load -> chunk -> index -> retrieve -> answer/review -> verify -> present.
 """
 
-from .api import ResearchAssistant
-from .config import Settings
-from .errors import AssistantError, ConfigError, IndexStoreError, InputError, OfflineError, ProviderError
-from .models import Answer, Chunk, Citation, Evidence, IngestReport, Paper, Problem, SearchHit
+import os
+
+# Before any OpenMP runtime starts (torch's or llama.cpp's): idle threads sleep instead of spinning, so the
+# embedding model, the chat model and anything else on a 2-core machine do not starve each other.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from .api import ResearchAssistant  # noqa: E402
+from .config import Settings  # noqa: E402
+from .errors import AssistantError, ConfigError, IndexStoreError, InputError, OfflineError, ProviderError  # noqa: E402
+from .models import Answer, Chunk, Citation, Evidence, IngestReport, Paper, Problem, SearchHit  # noqa: E402
 
 __all__ = [
     "ResearchAssistant",
