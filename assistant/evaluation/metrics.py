@@ -40,8 +40,10 @@ __all__ = [
 
 MIN_CITATION_SENTENCE_CHARS = 50
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
-_NUMERIC_ANSWER = re.compile(
-    r"^(?:(?:about|around|approximately|roughly|nearly|over|more than|less than|up to)\s+)?\d", re.I
+_NUMERIC_ANSWER = re.compile(  # "32,682", "over 5.6M", "61 percent", "9-teams"; not a name like "3DSeg-8"
+    r"^(?:(?:about|around|approximately|roughly|nearly|over|more than|less than|up to)\s+)?"
+    r"[\d.,]+(?:\s*(?:%|\+|[kmb]|th)\b|%|\+)?(?:[\s-].*)?$",
+    re.I,
 )
 
 

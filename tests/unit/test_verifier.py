@@ -185,6 +185,19 @@ def test_label_line_before_the_answer_is_not_shown(ledger):
     assert not result.kept[0].text.lower().startswith("answer")
 
 
+def test_echoed_evidence_line_is_shown_as_a_cited_sentence(ledger):
+    """Small models copy "[1] (Title) quote" from the prompt; the title prefix must not reach the user."""
+    echoed = f"[1] ({MEDREASON.title}) {ledger.get(1).quote}"
+    result = verify_answer(echoed, ledger, MIN_COVERAGE)
+    assert [k.text for k in result.kept] == [ledger.get(1).quote.rstrip(". ") + " [1]."]
+    assert [k.cited for k in result.kept] == [[1]]
+
+
+def test_leading_marker_keeps_a_parenthesis_that_is_not_a_title(ledger):
+    result = verify_answer("[1] (MedReason) contains 32,682 question-answer pairs.", ledger, MIN_COVERAGE)
+    assert [k.text for k in result.kept] == ["(MedReason) contains 32,682 question-answer pairs [1]."]
+
+
 CHECKS = [
     pytest.param("MedReason has 32,682 question-answer pairs", [1], True, "supported", id="support-ok"),
     pytest.param("MedReason has 32,682 question-answer pairs", [2], False, "number 32682", id="support-wrong-evidence"),
