@@ -36,7 +36,7 @@ _BOUNDARY = {
     "can", "will", "were", "from", "with", "by", "the", "a", "an", "that", "to", "at", "its", "their", "this",
 }
 _QUANTITY = re.compile(
-    r"\b(how much|how large|how big|how long|how fast|by how|what (?:is the |was the )?"
+    r"\b(how much|how large|how big|how long|how fast|by how|what (?:is the |was the )?(?:\w+ )?"
     r"(percentage|percent|proportion|fraction|share|accuracy|score|auc|f1|dice|size|rate|improvement|gain|"
     r"error|sensitivity|specificity|precision|recall|value|cost|speed|latency))\b"
 )
@@ -62,6 +62,13 @@ _SYNONYMS = {
 }
 _TITLE_PHRASE = re.compile(r"(?<=[a-z,;:(] )[A-Z][a-z]+(?: [A-Z][a-z]+)+")
 _PERCENT_WORDS = {"percentage", "percent", "proportion", "share", "fraction"}
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_NAME_OF = re.compile(r"\bnames? of (?:the |this |that |a |an |its )?")
+_UNITS = {
+    "hour", "hours", "minute", "minutes", "second", "seconds", "day", "days", "week", "weeks", "month", "months",
+    "year", "years", "times", "fold", "gb", "tb", "mb", "gpus", "gpu", "epochs", "steps",
+}
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+\.(?:com|org|io|ai|net)/\S*", re.I)
 _WHAT_IS_THE = re.compile(r"\bwhat (?:is|was|are|were) the (\w[\w-]*)")
 _NEGATIONS = {"not", "no", "never", "without", "neither", "nor", "cannot", "fails", "fail", "lack", "lacks"}
 
@@ -79,7 +86,7 @@ def _phrase_after(lowered: str, start: int, limit: int = 3) -> tuple[list[str], 
     """(head noun, its modifiers) of the phrase starting at `start`: "3D shapes" -> (["shap"], ["3d"])."""
     words = []
     for tok in tokens(lowered[start:]):
-        if tok in _BOUNDARY or len(words) >= limit:
+        if tok in _BOUNDARY or len(words) >= limit or (words and (tok in _WEAK_VERBS or tok.endswith("ed"))):
             break
         words.append(tok)
     while words and not content_words(words[-1]):
@@ -100,11 +107,14 @@ def profile_question(question: str) -> QuestionProfile:
     elif (match := _QUANTITY.search(lowered)):
         kind = "quantity"
         attribute = sorted(content_words(match.group(2) or "") - _QUESTION_WORDS)
+    elif (match := _NAME_OF.search(lowered)):
+        kind = "name"
+        attribute, qualifiers = _phrase_after(lowered, match.end(), limit=3)
     elif re.search(r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bcalled\b|\bnamed\b", lowered):
         kind = "name"
     elif (match := _NAME.search(lowered)) or (match := _WHAT_IS_THE.search(lowered)):
         kind = "name"
-        attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=2)
+        attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=3)
     entities = sorted(
         e for e in named_entities(question) if e.lower() not in _QUESTION_WORDS and e.lower() not in _GENERIC_ACRONYMS
     )
@@ -119,7 +129,7 @@ def profile_question(question: str) -> QuestionProfile:
 
 def terms_match(term: str, words: set[str]) -> bool:
     """Equal, sharing a 5-letter prefix ("trained" ~ "training"), or a prefix of a name ("slam" ~ "slam3")."""
-    if term in words:
+    if term in words or f"{term}s" in words:
         return True
     if len(term) >= 4 and any(w.startswith(term) for w in words):
         return True
@@ -152,7 +162,11 @@ def match_terms(terms: list[str], text: str) -> float:
 
 
 def bound_numbers(attribute: list[str], sentence: str, excluded: set[str]) -> set[str]:
-    """Numbers bound to the asked noun: the closest ones within a few words ("32,682 question-answer pairs")."""
+    """Numbers bound to the asked noun: the closest ones within a few words ("32,682 question-answer pairs").
+
+    A number counts closer when the noun follows it ("304 challenging NEJM-CPC cases"), and a number
+    measured in its own unit ("2,100 work hours to generate the QA pairs") is not the asked count.
+    """
     toks = re.findall(r"[\w.,%+-]+", sentence)
     numeric = {i: numbers(t) - excluded for i, t in enumerate(toks) if any(c.isdigit() for c in t)}
     numeric = {i: found for i, found in numeric.items() if found}
@@ -162,11 +176,17 @@ def bound_numbers(attribute: list[str], sentence: str, excluded: set[str]) -> se
         return {n for i, found in numeric.items() if "%" in toks[i] for n in found}
     if not attribute:
         return {n for found in numeric.values() for n in found}
+    asked = set(attribute)
+    numeric = {
+        i: found for i, found in numeric.items()
+        if not any(t.lower() in _UNITS and not terms_match(t.lower(), asked) for t in toks[i + 1:i + 3])
+        and not (_YEAR.fullmatch(toks[i].strip(".,;:")) and "year" not in asked)
+    }
     positions = [i for i, t in enumerate(toks) if any(terms_match(a, content_words(t)) for a in attribute)]
-    distance = {i: min((abs(i - j) for j in positions), default=99) for i in numeric}
-    nearest = min(distance.values())
-    if nearest > 10:
+    distance = {i: min(((j - i) / 2 if j > i else i - j for j in positions), default=99) for i in numeric}
+    if not distance or min(distance.values()) > 10:
         return set()
+    nearest = min(distance.values())
     return {n for i, found in numeric.items() if distance[i] <= nearest + 1 for n in found}
 
 
@@ -204,9 +224,34 @@ def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[
         asked_names = named_entities(profile.text)
         subject = title_names if title_names & asked_names else set()
         known = {e.lower() for e in profile.entities} | set(profile.context) | subject | asked_names | _GENERIC_ACRONYMS
+        sentence = _URL.sub(" ", sentence)  # a repository path is not the dataset or model asked for
         phrases = {m.group(0).lower() for m in _TITLE_PHRASE.finditer(sentence)}
-        return {e for e in named_entities(sentence) | phrases if e not in known}
+        names = named_entities(sentence) | phrases | _modifiers(profile, sentence)
+        return {e for e in names if e not in known and not (set(profile.attribute) & content_words(e))}
     return set()
+
+
+def _modifiers(profile: QuestionProfile, sentence: str) -> set[str]:
+    """Lower-case answers to "which X": the words naming this X ("a uterine fibroid treatment scenario")."""
+    if not profile.attribute:
+        return set()
+    asked = set(profile.attribute) | set(profile.qualifiers) | set(profile.context) | _QUESTION_WORDS
+    toks = tokens(sentence)
+    found = set()
+    for i, tok in enumerate(toks):
+        if not terms_match(profile.attribute[-1], content_words(tok)):
+            continue
+        words = []
+        for before in reversed(toks[max(0, i - 4):i]):
+            if before in _BOUNDARY or not before[0].isalpha():
+                break
+            if not terms_match(before, asked) and content_words(before):
+                words.insert(0, before)
+            elif words:
+                break
+        if words:
+            found.add(" ".join(words))
+    return found
 
 
 def restates_answer(profile: QuestionProfile, claim: str, quote: str, paper: Paper) -> bool:

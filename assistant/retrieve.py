@@ -104,7 +104,7 @@ class Retriever:
             hit = fused.setdefault(chunk.chunk_id, ChunkHit(chunk, papers[chunk.paper_id], 0.0, None, None))
             hit.lexical_rank = rank + 1
         weight = _lexical_weight(query)
-        asked = numbers(query)
+        asked = {n for n in numbers(query) if len(n) >= 3}  # "32,682" is a key; the "2" of "Part 2" is not
         exact = [c for c in lexical if asked and asked <= numbers(c.text)]
         paper_scores = _paper_fusion([(dense, 1.0), (lexical, weight), (exact, 1.0)], self.settings.rrf_k)
         for hit in fused.values():

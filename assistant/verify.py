@@ -24,7 +24,7 @@ _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)
 _MIN_CLAIM_WORDS = 2
 _LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
 _ECHO = re.compile(r"\b(?:Question|Evidence)\s*:", re.I)  # small models echo the prompt after answering
-_LEADING_MARKER = re.compile(r"^\s*(\[\d+(?:\s*[,;]\s*\d+)*\])\s*(?:\(([^)]*)\)\s*)?")
+_LEADING_MARKER = re.compile(r"^\s*(\[\d+(?:\s*[,;]\s*\d+)*\])\s*")
 
 
 @dataclass
@@ -72,14 +72,12 @@ def _attach_markers(text: str) -> str:
     return _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", text)
 
 
-def _move_leading_marker(sentence: str, ledger: EvidenceLedger) -> str:
-    """"[1] (Title) Quote." is the evidence line echoed back; show it as "Quote [1]."."""
+def _move_leading_marker(sentence: str) -> str:
+    """"[1] Quote." (an evidence line echoed back) is shown as "Quote [1]."."""
     match = _LEADING_MARKER.match(sentence)
     if not match:
         return sentence
     rest = sentence[match.end():].strip()
-    if match.group(2) is not None and match.group(2).strip() not in {item.title for item in ledger.items}:
-        rest = f"({match.group(2)}) {rest}"
     stop = rest[-1] if rest and rest[-1] in ".!?" else "."
     return f"{rest.rstrip('.!? ')} {match.group(1)}{stop}"
 
@@ -95,11 +93,13 @@ def _attribute(claim: str, ledger: EvidenceLedger, min_coverage: float) -> int |
 def verify_answer(text: str, ledger: EvidenceLedger, min_coverage: float) -> Verification:
     result = Verification()
     text = _ECHO.split(text, maxsplit=1)[0]
+    for title in {item.title for item in ledger.items}:
+        text = text.replace(f"({title})", " ")  # "[1] (Title) ..." echoes the evidence header, not a claim
     for sentence in split_sentences(_attach_markers(text.strip())):
         if sentence.rstrip().endswith("?"):
             continue  # a question states nothing
         cited = sorted({int(n) for group in MARKER.findall(sentence) for n in re.split(r"[,;]", group)})
-        sentence = _move_leading_marker(_LABEL.sub("", sentence), ledger)
+        sentence = _move_leading_marker(_LABEL.sub("", sentence))
         claim = re.sub(r"\s+", " ", MARKER.sub("", sentence)).strip()
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
         if len([t for t in tokens(claim) if t.isalnum() or "-" in t]) < _MIN_CLAIM_WORDS and not numbers(claim):

@@ -4,7 +4,8 @@
   sentences of the top-3 retrieved papers), cited, never abstains; the floor a
   product must beat on facts.
 * plain RAG: top-3 abstracts + the same chat model, no verifier; [n] markers
-  map to those papers. It has no abstention mechanism, so it never abstains.
+  map to those papers, and an answer without markers cites all three, as a
+  plain RAG app lists its sources. It has no abstention mechanism.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ class PlainRagBaseline:
         done = time.perf_counter()
         by_n = {e.n: e for e in shown}
         markers = sorted({int(n) for group in MARKER.findall(text) for n in group.replace(";", ",").split(",")})
+        markers = markers or list(by_n)  # no markers: a plain RAG app lists its retrieved papers as the sources
         citations = [
             Citation(n=n, paper_id=by_n[n].paper_id, title=by_n[n].title, quote=by_n[n].quote) if n in by_n
             else Citation(n=n, paper_id=f"(no source [{n}])", title="", quote="")  # scored as fabricated

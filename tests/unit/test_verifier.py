@@ -193,9 +193,10 @@ def test_echoed_evidence_line_is_shown_as_a_cited_sentence(ledger):
     assert [k.cited for k in result.kept] == [[1]]
 
 
-def test_leading_marker_keeps_a_parenthesis_that_is_not_a_title(ledger):
-    result = verify_answer("[1] (MedReason) contains 32,682 question-answer pairs.", ledger, MIN_COVERAGE)
-    assert [k.text for k in result.kept] == ["(MedReason) contains 32,682 question-answer pairs [1]."]
+def test_chain_of_echoed_headers_states_nothing(ledger):
+    echoed = f"[1] ({MEDREASON.title}) [2] ({LICHEN.title}) [3] ({MEDREASON.title})"
+    result = verify_answer(echoed, ledger, MIN_COVERAGE)
+    assert result.kept == []
 
 
 CHECKS = [
