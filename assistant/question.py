@@ -82,11 +82,18 @@ class QuestionProfile(BaseModel):
     entities: list[str]
 
 
-def _phrase_after(lowered: str, start: int, limit: int = 3) -> tuple[list[str], list[str]]:
-    """(head noun, its modifiers) of the phrase starting at `start`: "3D shapes" -> (["shap"], ["3d"])."""
+def _phrase_after(
+    lowered: str, start: int, limit: int = 3, names: frozenset[str] = frozenset()
+) -> tuple[list[str], list[str]]:
+    """(head noun, its modifiers) of the phrase starting at `start`: "3D shapes" -> (["shap"], ["3d"]).
+
+    The phrase ends before a verb or a name: in "the component MedVista3D introduces" the asked
+    thing is the component, not MedVista3D.
+    """
     words = []
     for tok in tokens(lowered[start:]):
-        if tok in _BOUNDARY or len(words) >= limit or (words and (tok in _WEAK_VERBS or tok.endswith("ed"))):
+        ends = tok in _WEAK_VERBS or tok.endswith("ed") or tok in names
+        if tok in _BOUNDARY or len(words) >= limit or (words and ends):
             break
         words.append(tok)
     while words and not content_words(words[-1]):
@@ -98,6 +105,7 @@ def _phrase_after(lowered: str, start: int, limit: int = 3) -> tuple[list[str], 
 
 def profile_question(question: str) -> QuestionProfile:
     lowered = question.lower()
+    names = frozenset(e for e in named_entities(question) if not any(c.isdigit() for c in e) or len(e) > 3)
     kind: QuestionKind = "other"
     attribute: list[str] = []
     qualifiers: list[str] = []
@@ -109,12 +117,12 @@ def profile_question(question: str) -> QuestionProfile:
         attribute = sorted(content_words(match.group(2) or "") - _QUESTION_WORDS)
     elif (match := _NAME_OF.search(lowered)):
         kind = "name"
-        attribute, qualifiers = _phrase_after(lowered, match.end(), limit=3)
+        attribute, qualifiers = _phrase_after(lowered, match.end(), limit=3, names=names)
     elif re.search(r"\bwhat (?:is|was|are|were) (?:the )?names?\b|\bcalled\b|\bnamed\b", lowered):
         kind = "name"
     elif (match := _NAME.search(lowered)) or (match := _WHAT_IS_THE.search(lowered)):
         kind = "name"
-        attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=3)
+        attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=3, names=names)
     entities = sorted(
         e for e in named_entities(question) if e.lower() not in _QUESTION_WORDS and e.lower() not in _GENERIC_ACRONYMS
     )
@@ -179,10 +187,11 @@ def bound_numbers(attribute: list[str], sentence: str, excluded: set[str]) -> se
     asked = set(attribute)
     numeric = {
         i: found for i, found in numeric.items()
-        if not any(t.lower() in _UNITS and not terms_match(t.lower(), asked) for t in toks[i + 1:i + 3])
+        if not any(t.lower() in _UNITS and not asked & content_words(t) for t in toks[i + 1:i + 3])
         and not (_YEAR.fullmatch(toks[i].strip(".,;:")) and "year" not in asked)
     }
-    positions = [i for i, t in enumerate(toks) if any(terms_match(a, content_words(t)) for a in attribute)]
+    options = {option for a in attribute for option in _SYNONYMS.get(a, {a})}
+    positions = [i for i, t in enumerate(toks) if any(terms_match(o, content_words(t)) for o in options)]
     distance = {i: min(((j - i) / 2 if j > i else i - j for j in positions), default=99) for i in numeric}
     if not distance or min(distance.values()) > 10:
         return set()
@@ -200,7 +209,10 @@ def answers_question(
             return False, f"the paper does not mention '{entity}'"
     if profile.attribute and not _attribute_in(profile.attribute, sentence):
         return False, f"no evidence sentence states the {' '.join(profile.attribute)}"
-    missing = [q for q in profile.qualifiers if not terms_match(q, content_words(paper_text))]
+    paper_words = content_words(paper_text)
+    missing = [q for q in profile.qualifiers
+               if not any(c.isdigit() for c in q)  # "7-billion-parameter" is written "7B" as often as not
+               and not all(terms_match(part, paper_words) for part in q.split("-") if part)]
     if missing:
         return False, f"the paper does not mention '{missing[0]}'"
     question_numbers = numbers(profile.text)
