@@ -84,8 +84,8 @@ def rank_sentences(
     """Score every candidate sentence; sentences that answer the question come first.
 
     Score = meaning (cosine to the question) + the asked attribute's presence +
-    the paper's retrieval strength, so a sentence from the paper the question
-    is about beats a similar sentence from a neighbour.
+    the names the question asks about + the paper's retrieval strength, so a
+    sentence about the question's subject beats background from a neighbour.
     """
     candidates = _candidate_spans(hits, max_papers)
     flat = [(paper, rank, span) for rank, (paper, _, spans) in enumerate(candidates) for span in spans]
@@ -100,7 +100,8 @@ def rank_sentences(
         attribute = match_terms(profile.attribute, text) if profile.attribute else 0.0
         context = match_terms(profile.context, f"{paper.title} {text}")
         bound = 0.2 if profile.kind in ("count", "quantity") and answer_tokens(profile, text, paper) else 0.0
-        score = float(cosine) + 0.4 * attribute + 0.3 * context + 0.15 / (1 + rank) + bound
+        subject = 0.3 * match_terms(profile.entities, text) if profile.entities else 0.0
+        score = float(cosine) + 0.4 * attribute + 0.3 * context + subject + 0.15 / (1 + rank) + bound
         scored.append(ScoredSentence(paper, start, end, score, ok, reason))
     scored.sort(key=lambda s: (not s.answers, -s.score))
     return scored

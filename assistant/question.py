@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from .models import Paper
-from .text import content_words, named_entities, numbers, tokens
+from .text import content_words, named_entities, numbers, system_names, tokens
 
 __all__ = [
     "QuestionProfile", "profile_question", "answers_question", "answer_tokens", "restates_answer",
@@ -63,7 +63,7 @@ _SYNONYMS = {
 _TITLE_PHRASE = re.compile(r"(?<=[a-z,;:(] )[A-Z][a-z]+(?: [A-Z][a-z]+)+")
 _PERCENT_WORDS = {"percentage", "percent", "proportion", "share", "fraction"}
 _YEAR = re.compile(r"(?:19|20)\d\d")
-_NAME_OF = re.compile(r"\bnames? of (?:the |this |that |a |an |its )?")
+_NAME_OF = re.compile(r"\b(?:names?|kinds?|types?|sorts?) of (?:the |this |that |a |an |its )?")
 _UNITS = {
     "hour", "hours", "minute", "minutes", "second", "seconds", "day", "days", "week", "weeks", "month", "months",
     "year", "years", "times", "fold", "gb", "tb", "mb", "gpus", "gpu", "epochs", "steps",
@@ -105,7 +105,7 @@ def _phrase_after(
 
 def profile_question(question: str) -> QuestionProfile:
     lowered = question.lower()
-    names = frozenset(e for e in named_entities(question) if not any(c.isdigit() for c in e) or len(e) > 3)
+    names = frozenset(named_entities(question) - _GENERIC_ACRONYMS)
     kind: QuestionKind = "other"
     attribute: list[str] = []
     qualifiers: list[str] = []
@@ -207,7 +207,7 @@ def answers_question(
     for entity in profile.entities:
         if entity not in paper_text:
             return False, f"the paper does not mention '{entity}'"
-    if profile.attribute and not _attribute_in(profile.attribute, sentence):
+    if profile.attribute and not _attribute_in(profile.attribute, sentence) and not _names_new_system(profile, sentence):
         return False, f"no evidence sentence states the {' '.join(profile.attribute)}"
     paper_words = content_words(paper_text)
     missing = [q for q in profile.qualifiers
@@ -227,6 +227,21 @@ def answers_question(
     return True, "answers the question"
 
 
+def _names_new_system(profile: QuestionProfile, sentence: str) -> bool:
+    """"Which model does BiomedCoOp adapt?" is answered by "BiomedCoOp ... adapts BiomedCLIP" without the word.
+
+    Only for name questions, only with a system name the question does not give, and only in a sentence
+    about the question's subject when it names one.
+    """
+    if profile.kind != "name":
+        return False
+    lowered = sentence.lower()
+    if profile.entities and not any(entity in lowered for entity in profile.entities):
+        return False
+    known = {e.lower() for e in profile.entities} | _GENERIC_ACRONYMS
+    return any(name not in known for name in system_names(sentence))
+
+
 def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[str]:
     """What in this sentence would be the answer: numbers for quantities, new names for "which"."""
     if profile.kind in ("count", "quantity"):
@@ -239,8 +254,13 @@ def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[
         sentence = _URL.sub(" ", sentence)  # a repository path is not the dataset or model asked for
         phrases = {m.group(0).lower() for m in _TITLE_PHRASE.finditer(sentence)}
         names = named_entities(sentence) | phrases | _modifiers(profile, sentence)
-        return {e for e in names if e not in known and not (set(profile.attribute) & content_words(e))}
+        return {e for e in names if e not in known and _first_word(e) not in profile.attribute}
     return set()
+
+
+def _first_word(name: str) -> str:
+    """"llm-as-a-judge" is a kind of LLM use, not an LLM's name; "DeepSeek-OCR" is an OCR model's name."""
+    return next(iter(sorted(content_words(re.split(r"[\s-]", name)[0]))), "")
 
 
 def _modifiers(profile: QuestionProfile, sentence: str) -> set[str]:

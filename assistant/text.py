@@ -150,6 +150,11 @@ _ENTITY = re.compile(
 _CAPITALISED = re.compile(r"(?<=[a-z0-9,;:(] )[A-Z][a-z]{2,}\b|(?<=\()[A-Z][a-z]{2,}\b")
 
 
+def system_names(text: str) -> set[str]:
+    """Only the names that cannot be ordinary words: acronyms, CamelCase, digits ("BiomedCLIP", "Qwen2.5-VL")."""
+    return {m.group(0).strip("-").lower() for m in _ENTITY.finditer(text) if len(m.group(0).strip("-")) >= 2}
+
+
 def named_entities(text: str) -> set[str]:
     """Names a sentence commits to: acronyms, CamelCase systems, hyphenated names, capitalised words mid-sentence."""
     found = {m.group(0).lower() for m in _CAPITALISED.finditer(text)}
