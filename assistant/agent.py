@@ -88,11 +88,12 @@ class ResearchAgent:
                 )
         return list(seen.values())
 
-    def _abstain(self, question, reason, hits, steps, removed, raw, timings) -> Answer:
+    def _abstain(self, question, reason, hits, steps, removed, raw, timings, ledger=None) -> Answer:
         return Answer(
             question=question, answer=ABSTAIN_PHRASE, abstained=True, status="unsure",
             removed=removed + [RemovedSentence(sentence="(no answer)", reason=reason)] if reason else removed,
             steps=steps, closest_papers=self._closest(hits), raw_answer=raw,
+            evidence=list(ledger.items) if ledger else [],
             provider=provider_label(self.settings), timings=timings,
         )
 
@@ -107,7 +108,7 @@ class ResearchAgent:
         return Answer(
             question=question, answer=" ".join(texts), abstained=False, status="success", citations=citations,
             removed=removed, steps=steps, closest_papers=self._closest(hits), raw_answer=raw,
-            provider=provider_label(self.settings), timings=timings,
+            evidence=list(ledger.items), provider=provider_label(self.settings), timings=timings,
         )
 
     def _answers(self, profile: QuestionProfile, sentence: VerifiedSentence, ledger: EvidenceLedger) -> bool:
@@ -246,7 +247,8 @@ class ResearchAgent:
         verify_started = time.perf_counter()
         hits = self.retriever.search_chunks(self._retrieval_query(question, history), _RETRIEVE_K)
         if final_text.strip().startswith(ABSTAIN_PHRASE) or not ledger.items:
-            answer = self._abstain(question, "the model found no evidence that answers it", hits, steps, [], final_text, timings)
+            answer = self._abstain(question, "the model found no evidence that answers it", hits, steps, [],
+                                   final_text, timings, ledger)
             yield "text", answer.answer
             yield "answer", answer
             return
@@ -258,7 +260,7 @@ class ResearchAgent:
         timings["verification"] = time.perf_counter() - verify_started
         if not final:
             answer = self._abstain(question, "no supported sentence answers the question", hits, steps,
-                                   result.removed + not_answering, final_text, timings)
+                                   result.removed + not_answering, final_text, timings, ledger)
         else:
             answer = self._assemble(question, final, ledger, steps, hits, result.removed + not_answering, final_text, timings)
         yield "text", answer.answer

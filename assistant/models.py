@@ -156,5 +156,8 @@ class Answer(BaseModel):
     steps: list[Step] = Field(default_factory=list)
     closest_papers: list[SearchHit] = Field(default_factory=list)
     raw_answer: str = Field(default="", description="the model's text before verification")
+    evidence: list[Evidence] = Field(
+        default_factory=list, description="what the model was shown, numbered as raw_answer cites it"
+    )
     provider: str = ""
     timings: dict[str, float] = Field(default_factory=dict)

@@ -283,15 +283,14 @@ def fabricated_citations(record: Record, ctx: Context) -> Verdict | None:
 
 # --- verifier effect: the model's raw text before verification --------------------------------
 @metric("raw_answer_present", "fact questions whose raw model text contains the accepted answer "
-                              "(no citation check: product answers do not expose their ledger)", gated=False)
+                              "(no citation check)", gated=False)
 def raw_answer_present(record: Record, ctx: Context) -> Verdict | None:
     if not record.item.answerable or not record.answer.raw_answer.strip():
         return None
     return Verdict(float(answer_present(record.item, record.answer.raw_answer)))
 
 
-@metric("raw_unsupported_numbers", "raw answers stating a number absent from the evidence shown "
-                                   "(product: from every retrieved/cited paper's text, a lenient proxy)",
+@metric("raw_unsupported_numbers", "raw answers stating a number absent from the evidence shown",
         gated=False)
 def raw_unsupported_numbers(record: Record, ctx: Context) -> Verdict | None:
     raw = record.answer.raw_answer
@@ -306,8 +305,7 @@ def raw_unsupported_numbers(record: Record, ctx: Context) -> Verdict | None:
     return Verdict(float(bool(invented)), detail=", ".join(sorted(invented)))
 
 
-@metric("raw_unsupported_claims", "raw sentences no evidence they cite supports; needs the shown evidence "
-                                  "(n/a for the product until Answer exposes its ledger)",
+@metric("raw_unsupported_claims", "raw sentences no evidence they cite supports (n/a when nothing was shown)",
         uses_judge=True, gated=False)
 def raw_unsupported_claims(record: Record, ctx: Context) -> Verdict | None:
     if record.shown_evidence is None or not record.answer.raw_answer.strip():

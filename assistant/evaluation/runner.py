@@ -33,7 +33,11 @@ def _systems(ra, names: list[str]) -> dict[str, System]:
     unknown = set(names) - set(SYSTEMS)
     if unknown:
         raise ValueError(f"unknown system(s) {sorted(unknown)}: choose from {', '.join(SYSTEMS)}")
-    built: dict[str, System] = {"product": lambda q: (ra.ask(q), None)}
+    def product(question: str) -> tuple[Answer, list[Evidence] | None]:
+        answer = ra.ask(question)
+        return answer, answer.evidence or None
+
+    built: dict[str, System] = {"product": product}
     if "extractive" in names:
         built["extractive"] = ExtractiveBaseline(ra).answer
     if "plain_rag" in names:
