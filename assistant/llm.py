@@ -142,15 +142,19 @@ def _provider_error(exc: Exception, settings: Settings) -> ProviderError:
     return ProviderError(f"the model at {where} gave an unusable reply: {exc}", "check the server or the model name")
 
 
+def _model_error(exc: Exception, settings: Settings) -> ProviderError:
+    if settings.provider == "local":
+        return ProviderError(f"the local model failed: {exc}", "check ASSISTANT_LOCAL_MODEL_PATH")
+    return _provider_error(exc, settings)
+
+
 def invoke_text(model: BaseChatModel, messages: list, settings: Settings) -> str:
     try:
         reply = model.invoke(messages)
     except ProviderError:
         raise
     except Exception as exc:
-        if settings.provider == "local":
-            raise ProviderError(f"the local model failed: {exc}", "check ASSISTANT_LOCAL_MODEL_PATH") from exc
-        raise _provider_error(exc, settings) from exc
+        raise _model_error(exc, settings) from exc
     content = reply.content
     if not isinstance(content, str):
         content = "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
@@ -165,6 +169,4 @@ def stream_text(model: BaseChatModel, messages: list, settings: Settings) -> Ite
     except ProviderError:
         raise
     except Exception as exc:
-        if settings.provider == "local":
-            raise ProviderError(f"the local model failed: {exc}", "check ASSISTANT_LOCAL_MODEL_PATH") from exc
-        raise _provider_error(exc, settings) from exc
+        raise _model_error(exc, settings) from exc
