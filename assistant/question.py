@@ -62,6 +62,11 @@ _SYNONYMS = {
 }
 _TITLE_PHRASE = re.compile(r"(?<=[a-z,;:(] )[A-Z][a-z]+(?: [A-Z][a-z]+)+")
 _PERCENT_WORDS = {"percentage", "percent", "proportion", "share", "fraction"}
+_SYSTEM_NOUNS = {  # "which X" questions whose answer is a system's name ("BiomedCLIP", "Qwen2.5-VL")
+    "model", "dataset", "data", "llm", "benchmark", "method", "framework", "tool", "system", "database",
+    "network", "architecture", "backbone", "encoder", "decoder", "approach", "pipeline", "algorithm", "agent",
+    "corpus", "vlm", "mllm",
+}
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _NAME_OF = re.compile(r"\b(?:names?|kinds?|types?|sorts?) of (?:the |this |that |a |an |its )?")
 _UNITS = {
@@ -212,6 +217,7 @@ def answers_question(
     paper_words = content_words(paper_text)
     missing = [q for q in profile.qualifiers
                if not any(c.isdigit() for c in q)  # "7-billion-parameter" is written "7B" as often as not
+               and not terms_match(q, paper_words)
                and not all(terms_match(part, paper_words) for part in q.split("-") if part)]
     if missing:
         return False, f"the paper does not mention '{missing[0]}'"
@@ -233,13 +239,13 @@ def _names_new_system(profile: QuestionProfile, sentence: str) -> bool:
     Only for name questions, only with a system name the question does not give, and only in a sentence
     about the question's subject when it names one.
     """
-    if profile.kind != "name":
+    if profile.kind != "name" or not set(profile.attribute) & _SYSTEM_NOUNS:
         return False
     lowered = sentence.lower()
     if profile.entities and not any(entity in lowered for entity in profile.entities):
         return False
     known = {e.lower() for e in profile.entities} | _GENERIC_ACRONYMS
-    return any(name not in known for name in system_names(sentence))
+    return any(name not in known and _first_word(name) not in known for name in system_names(sentence))
 
 
 def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[str]:
