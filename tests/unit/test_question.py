@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Paper
-from assistant.question import answers_question, profile_question
+from assistant.question import answer_tokens, answers_question, profile_question
 from assistant.text import sentence_spans
 
 MEDREASON = Paper(
@@ -141,3 +141,48 @@ def test_name_question_needs_a_new_name():
     verdict, why = answers_question(profile, second, paper)
     assert verdict is False
     assert "names nothing the question does not already name" in why
+
+
+# --- answer typing: which number, which name --------------------------------------------
+LAB = Paper(
+    paper_id="lab",
+    title="PathLab: Integrating PathNet with Vicuna",
+    abstract=(
+        "Physicians spent about 2,100 work hours to write the 9,000 QA pairs between 2019 and 2023. "
+        "The benchmark transforms 304 diagnostically challenging New England Journal of Medicine cases into tasks. "
+        "Finally, we integrate PathNet with the Vicuna-13b model to build PathLab. "
+        "We evaluate the system in a uterine fibroid treatment scenario. "
+        "Code is at https://github.com/Example/PathLab2."
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "needle", "expected"),
+    [
+        pytest.param("How many QA pairs does PathLab contain?", "2,100", {"9000"}, id="unit-bound-number-is-not-a-count"),
+        pytest.param("How many cases does the PathLab benchmark include?", "304", {"304"}, id="noun-after-number"),
+        pytest.param("How many QA pairs were written after 2018?", "2,100", {"9000"}, id="years-are-not-counts"),
+        pytest.param("Which LLM is PathNet integrated with to build PathLab?", "Vicuna", {"vicuna-13b"},
+                     id="system-name-without-the-asked-noun"),
+        pytest.param("In which treatment scenario was PathLab evaluated?", "fibroid", {"uterine fibroid"},
+                     id="lower-case-modifier-answer"),
+    ],
+)
+def test_answer_tokens(question, needle, expected):
+    text = sentence(LAB, needle)
+    profile = profile_question(question)
+    assert answers_question(profile, text, LAB)[0], answers_question(profile, text, LAB)
+    assert answer_tokens(profile, text, LAB) == expected
+
+
+def test_repository_path_is_not_a_name_answer():
+    profile = profile_question("What is the name of the dataset introduced with PathLab?")
+    assert profile.attribute == ["dataset"]
+    assert answer_tokens(profile, sentence(LAB, "github"), LAB) == set()
+
+
+def test_system_name_shortcut_is_only_for_system_questions():
+    """'Which scenario' is not answered by any new system name in a sentence about the subject."""
+    profile = profile_question("Which license does PathLab use?")
+    assert not answers_question(profile, sentence(LAB, "Vicuna"), LAB)[0]
