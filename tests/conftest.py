@@ -163,3 +163,33 @@ def small_corpus(tmp_path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(SMALL_CORPUS, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def wait_until_ready():
+    """wait(proc, url, log, name, deadline_s): poll a server's health URL until it answers.
+
+    Fails fast, with the server's log, if the process exits first; fails at the deadline otherwise.
+    """
+    import subprocess
+    import time
+
+    import httpx
+
+    def wait(proc: subprocess.Popen, url: str, log: Path, name: str, deadline_s: float) -> None:
+        deadline = time.monotonic() + deadline_s
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url, timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError as exc:
+                last_error = exc
+            try:
+                code = proc.wait(timeout=0.25)  # the poll interval, and a check that the server is still alive
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"{name} exited with status {code} before it was ready:\n{log.read_text()[-2000:]}")
+        pytest.fail(f"{name} not ready after {deadline_s:.0f}s ({last_error}):\n{log.read_text()[-2000:]}")
+
+    return wait

@@ -7,10 +7,8 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.api import ResearchAssistant
@@ -37,28 +35,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_until_ready(proc: subprocess.Popen, url: str, log: Path) -> None:
-    """Poll the heartbeat until it answers; fail fast if the server exits, fail at the deadline."""
-    deadline = time.monotonic() + STARTUP_DEADLINE_S
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError as exc:
-            last_error = exc
-        try:
-            code = proc.wait(timeout=0.25)  # doubles as the poll interval and as an exit check
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"`chroma run` exited with status {code} before it was ready:\n{log.read_text()[-2000:]}")
-    pytest.fail(
-        f"`chroma run` not ready after {STARTUP_DEADLINE_S:.0f}s ({last_error}):\n{log.read_text()[-2000:]}"
-    )
-
-
 @pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
+def chroma_server(tmp_path_factory, wait_until_ready):
     """A real Chroma server on 127.0.0.1 with its data in a tmp dir; always terminated."""
     data = tmp_path_factory.mktemp("chroma-server-data")
     log = data.parent / f"{data.name}.log"
@@ -73,7 +51,7 @@ def chroma_server(tmp_path_factory):
             env=env,
         )
     try:
-        _wait_until_ready(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", log)
+        wait_until_ready(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", log, "`chroma run`", STARTUP_DEADLINE_S)
         yield {"host": "127.0.0.1", "port": port, "data": data}
     finally:
         proc.terminate()

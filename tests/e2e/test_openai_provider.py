@@ -23,9 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
-import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -170,25 +168,8 @@ def fake_server(request):
 
 
 # --- the real llama.cpp OpenAI-compatible server ------------------------------------------
-def _wait_until_ready(proc: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE_S
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
-        except httpx.HTTPError as exc:
-            last_error = exc
-        try:
-            code = proc.wait(timeout=0.25)  # the poll interval, and a check that the server is still alive
-        except subprocess.TimeoutExpired:
-            continue
-        pytest.fail(f"llama_cpp.server exited with status {code} before it was ready:\n{log.read_text()[-2000:]}")
-    pytest.fail(f"llama_cpp.server not ready after {STARTUP_DEADLINE_S:.0f}s ({last_error}):\n{log.read_text()[-2000:]}")
-
-
 @pytest.fixture(scope="module")
-def llama_server(tmp_path_factory):
+def llama_server(tmp_path_factory, wait_until_ready):
     """`python -m llama_cpp.server` with the bundled GGUF on 127.0.0.1; always terminated."""
     model = Settings(_env_file=None).resolved_local_model_path()
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
@@ -200,7 +181,7 @@ def llama_server(tmp_path_factory):
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
     try:
-        _wait_until_ready(proc, f"http://127.0.0.1:{port}/v1/models", log)
+        wait_until_ready(proc, f"http://127.0.0.1:{port}/v1/models", log, "llama_cpp.server", STARTUP_DEADLINE_S)
         yield f"http://127.0.0.1:{port}/v1"
     finally:
         proc.terminate()
