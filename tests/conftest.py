@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config import Settings
+from assistant.config import PROJECT_ROOT, Settings
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
 
@@ -166,11 +166,13 @@ def small_corpus(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def wait_until_ready():
-    """wait(proc, url, log, name, deadline_s): poll a server's health URL until it answers.
+def serve():
+    """serve(command, health_url, log, name, deadline_s, env=None): a server process on loopback, as a context.
 
-    Fails fast, with the server's log, if the process exits first; fails at the deadline otherwise.
+    It waits until the health URL answers (failing fast, with the server's log, if the process exits first,
+    and at the deadline otherwise), and always terminates the process on the way out.
     """
+    import contextlib
     import subprocess
     import time
 
@@ -192,4 +194,37 @@ def wait_until_ready():
             pytest.fail(f"{name} exited with status {code} before it was ready:\n{log.read_text()[-2000:]}")
         pytest.fail(f"{name} not ready after {deadline_s:.0f}s ({last_error}):\n{log.read_text()[-2000:]}")
 
-    return wait
+    @contextlib.contextmanager
+    def run(command: list[str], health_url: str, log: Path, name: str, deadline_s: float, env=None):
+        with log.open("wb") as out:
+            proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+        try:
+            wait(proc, health_url, log, name, deadline_s)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+    return run
+
+
+@pytest.fixture
+def process_env():
+    """process_env(index_dir, **extra): environment for `python -m assistant.cli` on an existing index, offline."""
+
+    def build(index_dir: Path, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
+        env.update({
+            "ASSISTANT_INDEX_DIR": str(index_dir),
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
+            "PYTHONPATH": str(PROJECT_ROOT),
+            **extra,
+        })
+        return env
+
+    return build

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from assistant.agent import ABSTAIN_PHRASE
-from assistant.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -86,14 +84,8 @@ def test_prompt_injection_in_a_paper_is_not_obeyed(make_settings, tmp_path):
     assert all("PWNED" not in c.quote for c in answer.citations)
 
 
-def test_cli_ask_json(ra, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env.update({
-        "ASSISTANT_INDEX_DIR": str(ra.settings.index_dir),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    })
+def test_cli_ask_json(ra, tmp_path, process_env):
+    env = process_env(ra.settings.index_dir)
     done = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "ask", "How many question-answer pairs does MedReason contain?", "--json"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600,

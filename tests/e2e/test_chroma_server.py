@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
 import sys
 from pathlib import Path
 
@@ -36,30 +35,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory, wait_until_ready):
+def chroma_server(tmp_path_factory, serve):
     """A real Chroma server on 127.0.0.1 with its data in a tmp dir; always terminated."""
     data = tmp_path_factory.mktemp("chroma-server-data")
-    log = data.parent / f"{data.name}.log"
     port = _free_port()
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [_chroma_executable(), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=env,
-        )
-    try:
-        wait_until_ready(proc, f"http://127.0.0.1:{port}/api/v2/heartbeat", log, "`chroma run`", STARTUP_DEADLINE_S)
+    command = [_chroma_executable(), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)]
+    with serve(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", data.parent / f"{data.name}.log",
+               "`chroma run`", STARTUP_DEADLINE_S, env={**os.environ, "ANONYMIZED_TELEMETRY": "False"}):
         yield {"host": "127.0.0.1", "port": port, "data": data}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 def _server_assistant(make_settings, tmp_path, server) -> ResearchAssistant:

@@ -8,13 +8,11 @@ points below what was measured; they catch regressions, not small drifts.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from assistant.config import PROJECT_ROOT
 from assistant.evaluation.gold import load_items
 from assistant.evaluation.judges import LexicalJudge
 from assistant.evaluation.metrics import Context, Record, score_record
@@ -128,16 +126,8 @@ def test_stored_records_rescore_identically(subset_run, ctx):
 # --- `assistant eval` in a real process ---------------------------------------------------------
 
 
-def test_cli_eval_writes_results_report_and_plots(ra, subset_run, tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSISTANT_", "OPENAI_"))}
-    env.update({
-        "ASSISTANT_INDEX_DIR": str(ra.settings.index_dir),
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-        "MPLBACKEND": "Agg",
-        "COLUMNS": "500",  # rich must not wrap the long tmp paths it prints
-    })
+def test_cli_eval_writes_results_report_and_plots(ra, subset_run, tmp_path, process_env):
+    env = process_env(ra.settings.index_dir, MPLBACKEND="Agg", COLUMNS="500")  # rich must not wrap tmp paths
     out = tmp_path / "runs" / "run1"
     done = subprocess.run(
         [sys.executable, "-m", "assistant.cli", "eval", "--suite", "facts", "--split", "dev", "--limit", "3",

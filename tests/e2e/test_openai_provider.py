@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -169,27 +168,15 @@ def fake_server(request):
 
 # --- the real llama.cpp OpenAI-compatible server ------------------------------------------
 @pytest.fixture(scope="module")
-def llama_server(tmp_path_factory, wait_until_ready):
+def llama_server(tmp_path_factory, serve):
     """`python -m llama_cpp.server` with the bundled GGUF on 127.0.0.1; always terminated."""
     model = Settings(_env_file=None).resolved_local_model_path()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
     port = _free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
-             "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    try:
-        wait_until_ready(proc, f"http://127.0.0.1:{port}/v1/models", log, "llama_cpp.server", STARTUP_DEADLINE_S)
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
+               "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
+    with serve(command, f"http://127.0.0.1:{port}/v1/models", tmp_path_factory.mktemp("llama-server") / "server.log",
+               "llama_cpp.server", STARTUP_DEADLINE_S):
         yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
 
 
 # --- happy path -----------------------------------------------------------------------
