@@ -21,7 +21,7 @@ from .config import Settings
 from .errors import ProviderError
 from .evidence import EvidenceLedger, ScoredSentence, rank_sentences
 from .llm import invoke_text, make_chat_model, provider_label, stream_text
-from .models import Answer, Citation, RemovedSentence, SearchHit, Step
+from .models import Answer, Citation, Evidence, RemovedSentence, SearchHit, Step
 from .prompts import render
 from .question import QuestionProfile, answers_question, profile_question, restates_answer
 from .retrieve import ChunkHit, Retriever
@@ -111,18 +111,28 @@ class ResearchAgent:
             evidence=list(ledger.items), provider=provider_label(self.settings), timings=timings,
         )
 
-    def _answers(self, profile: QuestionProfile, sentence: VerifiedSentence, ledger: EvidenceLedger) -> bool:
-        """A verified sentence answers when it restates the answer of an evidence sentence it cites."""
-        return any(
+    def _answers(
+        self, profile: QuestionProfile, sentence: VerifiedSentence, ledger: EvidenceLedger, best: Evidence | None = None
+    ) -> bool:
+        """A verified sentence answers when it restates the answer of an evidence sentence it cites
+        and, when the plan ranked the evidence, the answer of the best one: a small model that picks
+        another candidate ("built on BioMedGPT-10B" for "based on Llama2") is wrong more often than not.
+        """
+        cited = any(
             restates_answer(profile, sentence.claim, ledger.get(n).quote, ledger.papers[ledger.get(n).paper_id])
             for n in sentence.cited
         )
+        return cited and (best is None or restates_answer(profile, sentence.claim, best.quote, ledger.papers[best.paper_id]))
 
-    def _finish(self, profile, kept, ledger, fallback: ScoredSentence | None):
+    def _finish(self, profile, kept, ledger, fallback: ScoredSentence | None, best: Evidence | None = None):
         """Keep verified sentences; the first must answer the question, else quote the best evidence."""
-        answering = [s for s in kept if self._answers(profile, s, ledger)]
+        answering = [s for s in kept if self._answers(profile, s, ledger, best)]
         others = [s for s in kept if s not in answering]
-        removed = [RemovedSentence(sentence=s.claim, reason="supported but does not answer the question") for s in others]
+        removed = [
+            RemovedSentence(sentence=s.claim, reason="supported, but gives another answer than the best evidence"
+                            if self._answers(profile, s, ledger) else "supported but does not answer the question")
+            for s in others
+        ]
         if answering:
             return answering[:_MAX_ANSWER_SENTENCES], removed
         if fallback is None:
@@ -160,6 +170,7 @@ class ResearchAgent:
         ledger = EvidenceLedger()
         for sentence in (answering[:3] + [s for s in ranked if not s.answers])[: self.settings.evidence_k]:
             ledger.add(sentence.paper, sentence.start, sentence.end, sentence.score)
+        best = ledger.get(1)  # answering[0], the best-ranked sentence that answers
         steps.append(Step(tool="select_evidence", args={"k": len(ledger.items)},
                           summary=f"{len(answering)} sentences answer the question"))
         yield "step", steps[-1]
@@ -181,7 +192,7 @@ class ResearchAgent:
             kept.extend(result.kept)
             removed.extend(result.removed)
             for sentence in result.kept:
-                if len(streamed) < _MAX_ANSWER_SENTENCES and self._answers(profile, sentence, ledger):
+                if len(streamed) < _MAX_ANSWER_SENTENCES and self._answers(profile, sentence, ledger, best):
                     streamed.append(sentence)
                     timings.setdefault("first_text", time.perf_counter() - started)
                     yield "text", _renumber(sentence, order) + " "
@@ -196,7 +207,7 @@ class ResearchAgent:
         yield from take(" ".join(split_sentences(raw)[verified_upto:]))
         timings["generation"] = time.perf_counter() - generation_started
         verify_started = time.perf_counter()
-        final, not_answering = self._finish(profile, kept, ledger, answering[0])
+        final, not_answering = self._finish(profile, kept, ledger, answering[0], best)
         timings["verification"] = time.perf_counter() - verify_started
         for sentence in final[len(streamed):]:
             timings.setdefault("first_text", time.perf_counter() - started)

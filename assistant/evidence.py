@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .embeddings import Embedder
 from .models import Evidence, Paper
-from .question import QuestionProfile, answer_tokens, answers_question, match_terms
+from .question import QuestionProfile, answer_tokens, answers_question, keyword_share, match_terms
 from .retrieve import ChunkHit
 
 __all__ = ["EvidenceLedger", "ScoredSentence", "rank_sentences"]
@@ -84,8 +84,9 @@ def rank_sentences(
     """Score every candidate sentence; sentences that answer the question come first.
 
     Score = meaning (cosine to the question) + the asked attribute's presence +
-    the names the question asks about + the paper's retrieval strength, so a
-    sentence about the question's subject beats background from a neighbour.
+    the names the question asks about + the question's own wording in the
+    sentence + the paper's retrieval strength, so a sentence about the
+    question's subject beats background from a neighbour or the same paper.
     """
     candidates = _candidate_spans(hits, max_papers)
     flat = [(paper, rank, span) for rank, (paper, _, spans) in enumerate(candidates) for span in spans]
@@ -101,7 +102,8 @@ def rank_sentences(
         context = match_terms(profile.context, f"{paper.title} {text}")
         bound = 0.2 if profile.kind in ("count", "quantity") and answer_tokens(profile, text, paper) else 0.0
         subject = 0.3 * match_terms(profile.entities, text) if profile.entities else 0.0
-        score = float(cosine) + 0.4 * attribute + 0.3 * context + subject + 0.15 / (1 + rank) + bound
+        wording = 0.3 * keyword_share(profile, text)
+        score = float(cosine) + 0.4 * attribute + 0.3 * context + subject + wording + 0.15 / (1 + rank) + bound
         scored.append(ScoredSentence(paper, start, end, score, ok, reason))
     scored.sort(key=lambda s: (not s.answers, -s.score))
     return scored

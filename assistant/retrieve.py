@@ -7,13 +7,14 @@ no score calibration between the two.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .config import Settings
 from .embeddings import Embedder
 from .index import PaperIndex
 from .models import Chunk, Paper, SearchHit
-from .text import STOPWORDS, content_words, named_entities, numbers, tokens
+from .text import STOPWORDS, content_words, exact_names, named_entities, numbers, tokens
 
 __all__ = ["Retriever", "ChunkHit", "SearchFilters", "lexical_terms"]
 
@@ -106,7 +107,10 @@ class Retriever:
         weight = _lexical_weight(query)
         asked = {n for n in numbers(query) if len(n) >= 3}  # "32,682" is a key; the "2" of "Part 2" is not
         exact = [c for c in lexical if asked and asked <= numbers(c.text)]
-        paper_scores = _paper_fusion([(dense, 1.0), (lexical, weight), (exact, 1.0)], self.settings.rrf_k)
+        named = _naming(lexical, exact_names(query), papers)
+        paper_scores = _paper_fusion(
+            [(dense, 1.0), (lexical, weight), (exact, 1.0), (named, 1.0)], self.settings.rrf_k
+        )
         for hit in fused.values():
             own = _rrf(hit.dense_rank, 1.0, self.settings.rrf_k) + _rrf(hit.lexical_rank, weight, self.settings.rrf_k)
             hit.score = paper_scores[hit.chunk.paper_id] + own / 100  # the paper decides; its chunks tie-break
@@ -138,15 +142,24 @@ def _paper_fusion(rankings: list[tuple[list[Chunk], float]], k: int) -> dict[str
     """Weighted reciprocal rank fusion over papers, not chunks.
 
     A paper whose title chunk matches the meaning and whose second chunk holds
-    the exact number must not be split into two half-scored hits. The third
-    ranking, chunks holding every number the query asks about, makes a number
-    lookup ("32,682") land on the paper that states it.
+    the exact number must not be split into two half-scored hits. The third and
+    fourth rankings, chunks holding every number and every name the query asks
+    about as written, make a lookup ("32,682", "LEADS") land on the paper that
+    states it.
     """
     scores: dict[str, float] = {}
     for ranking, share in rankings:
         for rank, paper_id in enumerate(dict.fromkeys(c.paper_id for c in ranking), start=1):
             scores[paper_id] = scores.get(paper_id, 0.0) + share / (k + rank)
     return scores
+
+
+def _naming(ranking: list[Chunk], names: set[str], papers: dict[str, Paper]) -> list[Chunk]:
+    """Chunks whose paper writes every asked name exactly as asked: "LEADS", not "leads to"."""
+    if not names:
+        return []
+    patterns = [re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])") for name in names]
+    return [c for c in ranking if all(p.search(f"{papers[c.paper_id].title} {c.text}") for p in patterns)]
 
 
 def _lexical_weight(query: str) -> float:

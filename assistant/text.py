@@ -19,7 +19,10 @@ __all__ = [
     "numbers",
     "normalise_number",
     "named_entities",
+    "exact_names",
+    "mentions",
     "STOPWORDS",
+    "GENERIC_ACRONYMS",
 ]
 
 _ABBREVIATIONS = {
@@ -40,6 +43,11 @@ STOPWORDS = frozenset(
     respectively across among within without many much well one two three first second able make made
     tell give given get got does did done kind type types named called name specific particular""".split()
 )
+
+GENERIC_ACRONYMS = frozenset({
+    "ai", "ml", "dl", "nlp", "cv", "llm", "llms", "vlm", "vlms", "lvlm", "lvlms", "mllm", "mllms", "lmm", "lmms",
+    "ct", "mri", "pet", "ehr", "ehrs", "vqa", "rag", "rl", "sota", "gpu", "gpus", "api", "cnn", "cnns", "gpt",
+})  # kinds of things, not names
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%+/]*[A-Za-z0-9%+]|[A-Za-z0-9]")
 _NUMBER = re.compile(
@@ -106,10 +114,14 @@ def tokens(text: str) -> list[str]:
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ies", "es", "s"):
-        if len(word) > 4 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    """Plural to singular, roughly: "studies" -> "study", "patches" -> "patch", "images" -> "image"."""
+    if len(word) <= 4 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def content_words(text: str) -> set[str]:
@@ -143,7 +155,8 @@ def numbers(text: str) -> set[str]:
 
 
 _ENTITY = re.compile(
-    r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[A-Za-z0-9\-]*|[A-Za-z]+-[A-Z0-9][A-Za-z0-9\-]*)\b"
+    r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[A-Za-z0-9\-]*|[A-Za-z]+-[A-Z0-9][A-Za-z0-9\-]*"
+    r"|\d[A-Z]+[a-z][A-Za-z0-9\-]*)\b"  # "3DSeg-8", but not a bare "3D"
 )
 
 
@@ -153,6 +166,17 @@ _CAPITALISED = re.compile(r"(?<=[a-z0-9,;:(] )[A-Z][a-z]{2,}\b|(?<=\()[A-Z][a-z]
 def system_names(text: str) -> set[str]:
     """Only the names that cannot be ordinary words: acronyms, CamelCase, digits ("BiomedCLIP", "Qwen2.5-VL")."""
     return {m.group(0).strip("-").lower() for m in _ENTITY.finditer(text) if len(m.group(0).strip("-")) >= 2}
+
+
+def mentions(lowered_text: str, name: str) -> bool:
+    """The name as a whole word, plural or version allowed ("SLAM" in "ORB-SLAM3"); "CT" is not in "effect"."""
+    return re.search(rf"(?<![a-z0-9]){re.escape(name)}(?:e?s|\d+)?(?![a-z0-9])", lowered_text) is not None
+
+
+def exact_names(text: str) -> set[str]:
+    """System names as written ("LEADS", "UniT"): lower-cased they collide with words ("leads", "unit")."""
+    found = {m.group(0).strip("-") for m in _ENTITY.finditer(text)}
+    return {name for name in found if len(name) >= 3 and name.lower() not in GENERIC_ACRONYMS}
 
 
 def named_entities(text: str) -> set[str]:

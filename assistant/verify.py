@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .evidence import EvidenceLedger
 from .models import RemovedSentence
 from .question import has_negation, terms_match
-from .text import content_words, named_entities, numbers, split_sentences, tokens
+from .text import content_words, mentions, named_entities, numbers, split_sentences, tokens
 
 __all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER"]
 
@@ -55,7 +55,7 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     evidence_lower = joined.lower()
     evidence_words = content_words(joined)
     for entity in sorted(named_entities(claim)):
-        if entity not in evidence_lower and not all(terms_match(p, evidence_words) for p in content_words(entity)):
+        if not mentions(evidence_lower, entity) and not all(terms_match(p, evidence_words) for p in content_words(entity)):
             return Verdict(False, f"name '{entity}' is not in the cited evidence")
     if has_negation(claim) and not has_negation(joined):
         return Verdict(False, "negates what the cited evidence says")

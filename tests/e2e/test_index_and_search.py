@@ -102,6 +102,12 @@ def test_distinctive_number_finds_its_paper(ra, query):
     assert "32,682" in hits[0].snippet
 
 
+def test_a_name_that_is_also_a_word_finds_its_paper(ra):
+    """"LEADS" is a system; "leads to" in other abstracts must not drown it."""
+    hits = ra.search("What is the name of the instruction dataset that LEADS is trained on?", k=3)
+    assert hits[0].paper_id == "a-foundation-model-for-human-ai-collaboration-in-medical-literature-mining"
+
+
 def test_snippets_are_sentences_of_the_paper(ra):
     for hit in ra.search("segmentation of 3D medical images", k=8):
         text = ra.paper(hit.paper_id).text

@@ -165,3 +165,47 @@ def test_follow_up_inherits_the_subject_and_shows_history(small_ra, plan_setting
     assert answer.steps[0].args["query"].startswith("What is MedTrinity-25M?")
     assert not answer.abstained and "25 million" in answer.answer
     assert answer.citations[0].paper_id.startswith("medtrinity-25m")
+
+
+RIVALS_Q = "Which base model is FooMed-7B built on?"
+RIVALS = {"llama2": "Llama2", "barmed-10b": "BarMed-10B"}
+
+
+@pytest.fixture(scope="module")
+def rivals_ra(tmp_path_factory, small_ra):
+    """One paper with two sentences that each name a candidate answer to RIVALS_Q."""
+    from assistant.api import ResearchAssistant
+
+    root = tmp_path_factory.mktemp("rivals-index")
+    corpus = root / "000_rivals.txt"
+    corpus.write_text(
+        "FooMed: A Medical Language Model\n\n"
+        "FooMed-7B is built on Llama2 and tuned on 9,000 clinical notes. "
+        "We compare FooMed-7B with BarMed-10B, a larger medical model, on three benchmarks. "
+        "FooMed-7B is released under an open license.\n",
+        encoding="utf-8",
+    )
+    settings = small_ra.settings.model_copy(update={"index_dir": root / "vectorstore", "default_corpus": corpus})
+    return ResearchAssistant(settings=settings)
+
+
+def test_a_written_answer_must_agree_with_the_best_evidence(rivals_ra, plan_settings):
+    """Both sentences answer "which model"; the model writing the runner-up's name gets the best quote instead."""
+    from assistant.evidence import rank_sentences
+    from assistant.question import answer_tokens, profile_question
+
+    settings = plan_settings.model_copy(update={"index_dir": rivals_ra.settings.index_dir})
+    profile = profile_question(RIVALS_Q)
+    hits = rivals_ra.retriever.search_chunks(RIVALS_Q, 24)
+    answering = [s for s in rank_sentences(profile, hits, rivals_ra.embedder, 4, 0.5) if s.answers]
+    best, runner_up = (answer_tokens(profile, s.text, s.paper) & set(RIVALS) for s in answering[:2])
+    assert len(best) == len(runner_up) == 1 and best != runner_up
+    other = RIVALS[runner_up.pop()]
+    model = prompted(f"FooMed-7B is built on {other} {{n:{other}}}.")
+    answer = ResearchAgent(settings, rivals_ra.retriever, chat_model=model).ask(RIVALS_Q, [])
+
+    assert answer.answer == f"{answering[0].text.rstrip('.')} [1]."
+    assert other not in answer.answer
+    assert [(r.sentence, r.reason) for r in answer.removed] == [
+        (f"FooMed-7B is built on {other}.", "supported, but gives another answer than the best evidence")
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Paper
-from assistant.question import answer_tokens, answers_question, profile_question
+from assistant.question import answer_tokens, answers_question, bound_numbers, profile_question
 from assistant.text import sentence_spans
 
 MEDREASON = Paper(
@@ -48,7 +48,19 @@ PROFILES = [
         "What is the improvement of MedReason-8B over Huatuo-o1-8B?", "quantity", ["improvement"], ["huatuo", "medreason-8b"],
         id="quantity-improvement",
     ),
-    pytest.param("Which base model was MedReason-8B fine-tuned from?", "name", ["base"], ["medreason-8b"], id="name"),
+    pytest.param("Which base model was MedReason-8B fine-tuned from?", "name", ["model"], ["medreason-8b"], id="name"),
+    pytest.param(
+        "What is the name of the largest open-access low-dose CT dataset?", "name", ["dataset"], [],
+        id="system-noun-is-the-head-past-the-modifiers",
+    ),
+    pytest.param(
+        "Which visual SLAM system was evaluated on TwinOR?", "name", ["system"], ["slam", "twinor"],
+        id="name-inside-the-phrase-before-the-system-noun",
+    ),
+    pytest.param(
+        "How many of the PathLab reports are for early-stage tumors?", "count", ["report"], ["pathlab"],
+        id="how-many-of-the",
+    ),
     pytest.param("Why is medical reasoning hard?", "other", [], [], id="other"),
 ]
 
@@ -176,6 +188,35 @@ def test_answer_tokens(question, needle, expected):
     assert answer_tokens(profile, text, LAB) == expected
 
 
+COUNTS = Paper(
+    paper_id="counts",
+    title="PathLab: Integrating PathNet with Vicuna",
+    abstract=(
+        "Using 934 cases, we evaluated the accuracy of PathLab on the challenge. "
+        "PathLab reached an overall accuracy of 61% (95% CI, 58 to 64%). "
+        "There were 18-submissions from 9-teams across 6-countries. "
+        "PathLab covers 4K surgical videos and 3 million high-quality images from many procedure types. "
+        "PathLab uses less than 10% of the parameters of other models. "
+        "PathLab is trained on 3D scans and on 2,400 chest CT scans."
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "needle", "expected"),
+    [
+        pytest.param("What accuracy did PathLab reach?", "934", set(), id="a-count-of-another-noun-is-no-accuracy"),
+        pytest.param("What accuracy did PathLab reach?", "61%", {"61%"}, id="the-accuracy-itself"),
+        pytest.param("How many teams submitted to the PathLab challenge?", "9-teams", {"9"}, id="number-glued-to-noun"),
+        pytest.param("How many procedure types does PathLab cover?", "4K", set(), id="counts-of-other-nouns"),
+        pytest.param("How many parameters does PathLab have?", "10%", set(), id="a-percentage-is-not-a-count"),
+        pytest.param("How many chest CT scans is PathLab trained on?", "3D", {"2400"}, id="3D-is-a-name-not-a-number"),
+    ],
+)
+def test_bound_numbers(question, needle, expected):
+    assert bound_numbers(profile_question(question), sentence(COUNTS, needle)) == expected
+
+
 def test_repository_path_is_not_a_name_answer():
     profile = profile_question("What is the name of the dataset introduced with PathLab?")
     assert profile.attribute == ["dataset"]
@@ -186,3 +227,27 @@ def test_system_name_shortcut_is_only_for_system_questions():
     """'Which scenario' is not answered by any new system name in a sentence about the subject."""
     profile = profile_question("Which license does PathLab use?")
     assert not answers_question(profile, sentence(LAB, "Vicuna"), LAB)[0]
+
+
+def test_system_noun_question_is_answered_by_a_description_of_the_system():
+    """"The CT volume compression model" is stated by "CT-ViT, which compresses CT volumes" without the noun."""
+    paper = Paper(paper_id="g", title="GenerateCT", abstract="We also propose CT-ViT, which compresses CT volumes.")
+    profile = profile_question("What is the name of the CT volume compression model proposed in GenerateCT?")
+    assert answers_question(profile, paper.text, paper)[0]
+    assert "ct-vit" in answer_tokens(profile, paper.text, paper)
+
+
+def test_system_questions_take_no_lower_case_modifier_as_a_name():
+    paper = Paper(paper_id="d", title="Med3D", abstract="It is hard to build a sufficiently large dataset in 3D imaging.")
+    profile = profile_question("What is the name of the multi-domain dataset used to co-train Med3D?")
+    assert answer_tokens(profile, paper.text, paper) == set()
+
+
+def test_a_spelled_out_name_is_not_a_second_answer():
+    """"Surg-FTDA (Few-shot Text-driven Adaptation)": the words in brackets echo the question, Surg-FTDA answers it."""
+    paper = Paper(paper_id="s", title="Text-driven Adaptation for Surgical Workflow Analysis",
+                  abstract="We propose Surg-FTDA (Few-shot Text-driven Adaptation) for surgical workflow analysis.")
+    profile = profile_question("What is the name of the few-shot text-driven adaptation approach for surgical workflow analysis?")
+    tokens = answer_tokens(profile, paper.text, paper)
+    assert "surg-ftda" in tokens
+    assert not tokens & {"few", "text", "text-driven", "adaptation"}

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.text import normalise_number, numbers, sentence_spans, slugify, split_sentences
+from assistant.text import (
+    content_words,
+    exact_names,
+    mentions,
+    named_entities,
+    normalise_number,
+    numbers,
+    sentence_spans,
+    slugify,
+    split_sentences,
+)
 
 
 def _sentences(text: str) -> list[str]:
@@ -110,3 +120,29 @@ def test_slugify_truncates_without_trailing_dash():
     assert len(slug) <= 23
     assert not slug.endswith("-")
     assert slug.startswith("word-word")
+
+
+def test_exact_names_keep_their_case_and_skip_kinds_of_things():
+    assert exact_names("Is LEADS better than UniT or the other LLMs on CT?") == {"LEADS", "UniT"}
+
+
+def test_a_name_may_start_with_a_digit_but_3d_alone_is_no_name():
+    assert "3dseg-8" in named_entities("We aggregate 3DSeg-8 from 3D challenges.")
+    assert "3d" not in named_entities("We aggregate 3DSeg-8 from 3D challenges.")
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [("images", "image"), ("cases", "case"), ("therapies", "therapy"), ("patches", "patch"), ("classes", "class")],
+)
+def test_plurals_meet_their_singulars(plural, singular):
+    assert content_words(plural) == content_words(singular)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "found"),
+    [("ct", "chest ct scans", True), ("ct", "a factual effect", False), ("slam", "orb-slam3 runs", True),
+     ("benchmark", "three benchmarks", True), ("unit", "the community", False)],
+)
+def test_mentions_a_name_as_a_whole_word(name, text, found):
+    assert mentions(text, name) is found

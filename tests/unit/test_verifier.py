@@ -87,6 +87,12 @@ CASES = [
         id="unsupported-entity",
     ),
     pytest.param(
+        f"MedReason contains 32,682 question-answer pairs about CT {PAIRS}.",
+        [],
+        [("MedReason contains 32,682 question-answer pairs about CT.", "name 'ct' is not in the cited evidence")],
+        id="acronym-inside-another-word-is-no-support",  # "CT" is in "Factual", not as a name
+    ),
+    pytest.param(
         "MedReason was trained with reinforcement learning from human feedback.",
         [],
         [(
