@@ -118,20 +118,17 @@ class ResearchAgent:
         and, when the plan ranked the evidence, the answer of the best one: a small model that picks
         another candidate ("built on BioMedGPT-10B" for "based on Llama2") is wrong more often than not.
         """
-        cited = any(
-            restates_answer(profile, sentence.claim, ledger.get(n).quote, ledger.papers[ledger.get(n).paper_id])
-            for n in sentence.cited
-        )
-        return cited and (best is None or restates_answer(profile, sentence.claim, best.quote, ledger.papers[best.paper_id]))
+        cited = any(_restates(profile, sentence, ledger.get(n), ledger) for n in sentence.cited)
+        return cited and (best is None or _restates(profile, sentence, best, ledger))
 
     def _finish(self, profile, kept, ledger, fallback: ScoredSentence | None, best: Evidence | None = None):
         """Keep verified sentences; the first must answer the question, else quote the best evidence."""
-        answering = [s for s in kept if self._answers(profile, s, ledger, best)]
-        others = [s for s in kept if s not in answering]
+        restating = [s for s in kept if self._answers(profile, s, ledger)]
+        answering = [s for s in restating if best is None or _restates(profile, s, best, ledger)]
         removed = [
             RemovedSentence(sentence=s.claim, reason="supported, but gives another answer than the best evidence"
-                            if self._answers(profile, s, ledger) else "supported but does not answer the question")
-            for s in others
+                            if s in restating else "supported but does not answer the question")
+            for s in kept if s not in answering
         ]
         if answering:
             return answering[:_MAX_ANSWER_SENTENCES], removed
@@ -276,6 +273,10 @@ class ResearchAgent:
             answer = self._assemble(question, final, ledger, steps, hits, result.removed + not_answering, final_text, timings)
         yield "text", answer.answer
         yield "answer", answer
+
+
+def _restates(profile: QuestionProfile, sentence: VerifiedSentence, evidence: Evidence, ledger: EvidenceLedger) -> bool:
+    return restates_answer(profile, sentence.claim, evidence.quote, ledger.papers[evidence.paper_id])
 
 
 def _renumber(sentence: VerifiedSentence, order: dict[int, int]) -> str:

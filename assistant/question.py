@@ -131,7 +131,8 @@ def _phrase_after(
 
 def profile_question(question: str) -> QuestionProfile:
     lowered = question.lower()
-    names = frozenset(named_entities(question) - GENERIC_ACRONYMS)
+    found_names = named_entities(question)
+    names = frozenset(found_names - GENERIC_ACRONYMS)
     kind: QuestionKind = "other"
     attribute: list[str] = []
     qualifiers: list[str] = []
@@ -150,7 +151,7 @@ def profile_question(question: str) -> QuestionProfile:
         kind = "name"
         attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=3, names=names)
     entities = sorted(
-        e for e in named_entities(question) if e.lower() not in _QUESTION_WORDS and e.lower() not in GENERIC_ACRONYMS
+        e for e in found_names if e.lower() not in _QUESTION_WORDS and e.lower() not in GENERIC_ACRONYMS
     )
     context = sorted(
         content_words(question) - set(attribute) - set(qualifiers) - _QUESTION_WORDS - _WEAK_VERBS
@@ -159,6 +160,11 @@ def profile_question(question: str) -> QuestionProfile:
     return QuestionProfile(
         text=question, kind=kind, attribute=attribute, qualifiers=qualifiers, context=context, entities=entities
     )
+
+
+def _word_forms(text: str) -> set[str]:
+    """Every token and its stem, stopwords included: what a question term may match ("based", "images")."""
+    return content_words(text) | set(tokens(text))
 
 
 def terms_match(term: str, words: set[str]) -> bool:
@@ -175,7 +181,7 @@ def terms_match(term: str, words: set[str]) -> bool:
 
 def _attribute_in(attribute: list[str], sentence: str) -> bool:
     """The asked attribute, or a usual way papers state it ("base model" ~ "built on")."""
-    words = content_words(sentence) | set(tokens(sentence))
+    words = _word_forms(sentence)
     for term in attribute:
         if term in _PERCENT_WORDS:
             if "%" not in sentence and "percent" not in sentence.lower():
@@ -204,7 +210,7 @@ def keyword_share(profile: QuestionProfile, sentence: str) -> float:
     }
     if not keys:
         return 0.0
-    words = set(tokens(sentence)) | content_words(sentence)
+    words = _word_forms(sentence)
     return sum(terms_match(k, words) for k in keys) / len(keys)
 
 
@@ -264,7 +270,7 @@ def bound_numbers(profile: QuestionProfile, sentence: str) -> set[str]:
 def _keys_before(toks: list[str], i: int, keys: set[str]) -> int:
     """Question words in the clause leading to the number: "we train and evaluate BrLP on 11,730 MRIs"
     answers "how many MRIs to train BrLP", not "... an external test set comprising 2,257 MRIs"."""
-    window = {w for t in toks[max(0, i - 6):i] for w in content_words(t) | {t.lower()}}
+    window = _word_forms(" ".join(toks[max(0, i - 6):i]))
     return sum(terms_match(key, window) for key in keys)
 
 
@@ -296,7 +302,7 @@ def _counted_noun(toks: list[str], i: int) -> str | None:
 
 
 def _names_any(noun: str, terms: set[str]) -> bool:
-    return any(terms_match(term, content_words(noun) | {noun}) for term in terms)
+    return any(terms_match(term, _word_forms(noun)) for term in terms)
 
 
 def _is_quantity_token(tok: str) -> bool:
@@ -318,7 +324,7 @@ def answers_question(
     if (profile.attribute and not _attribute_in(profile.attribute, sentence)
             and not _names_new_system(profile, sentence) and not _describes_system(profile, sentence)):
         return False, f"no evidence sentence states the {' '.join(profile.attribute)}"
-    paper_words = content_words(paper_text) | set(tokens(paper_text))
+    paper_words = _word_forms(paper_text)
     missing = [q for q in profile.qualifiers
                if not any(c.isdigit() for c in q)  # "7-billion-parameter" is written "7B" as often as not
                and q not in GENERIC_ACRONYMS  # "CT" is spelled out ("computed tomography") as often as not
@@ -356,7 +362,7 @@ def _describes_system(profile: QuestionProfile, sentence: str) -> bool:
     """"The CT volume compression model" is stated by "CT-ViT, which compresses CT volumes": every modifier, no noun."""
     if not set(profile.attribute) & _SYSTEM_NOUNS or not profile.qualifiers:
         return False
-    words = content_words(sentence) | set(tokens(sentence))
+    words = _word_forms(sentence)
     return all(terms_match(q, words) for q in profile.qualifiers)
 
 
