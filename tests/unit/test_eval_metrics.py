@@ -33,6 +33,7 @@ from assistant.evaluation.metrics import (
 from assistant.evaluation.report import HEADLINE, write_report
 from assistant.evaluation.runner import score_records, summary_groups, write_results
 from assistant.models import Answer, Citation, Paper, RemovedSentence
+from sample_papers import LICHEN, MEDREASON
 
 # --- gold files ---------------------------------------------------------------------------
 
@@ -174,21 +175,6 @@ def test_lexical_judge_rejects_empty_evidence():
 
 # --- hand-built records ---------------------------------------------------------------------------
 
-MEDREASON = Paper(
-    paper_id="medreason-eliciting-factual-medical-reasoning-steps-in-llms-via-knowledge-graphs",
-    title="MedReason: Eliciting Factual Medical Reasoning Steps in LLMs via Knowledge Graphs",
-    abstract=(
-        "Our pipeline generates detailed reasoning for various medical questions from 7 medical datasets, "
-        "resulting in a dataset of 32,682 question-answer pairs, each with detailed, step-by-step explanations. "
-        "Our top-performing model, MedReason-8B, outperforms the Huatuo-o1-8B, a state-of-the-art medical "
-        "reasoning model, by up to 4.2% on the clinical benchmark MedBullets."
-    ),
-)
-LICHEN = Paper(
-    paper_id="lichen-atlas-a-benchmark-for-symbiotic-growth-forecasting",
-    title="Lichen Atlas: A Benchmark for Symbiotic Growth Forecasting",
-    abstract="Lichen Atlas is a benchmark of 1,250 time-lapse sequences of lichen colonies photographed on granite.",
-)
 PAPERS = {p.paper_id: p for p in (MEDREASON, LICHEN)}
 PAIRS_QUOTE = ("Our pipeline generates detailed reasoning for various medical questions from 7 medical datasets, "
                "resulting in a dataset of 32,682 question-answer pairs, each with detailed, step-by-step explanations.")

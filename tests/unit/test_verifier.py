@@ -9,27 +9,11 @@ from __future__ import annotations
 import pytest
 
 from assistant.evidence import EvidenceLedger
-from assistant.models import Paper
 from assistant.text import sentence_spans
 from assistant.verify import check_support, verify_answer
+from sample_papers import LICHEN, MEDREASON
 
 MIN_COVERAGE = 0.6
-
-MEDREASON = Paper(
-    paper_id="medreason-eliciting-factual-medical-reasoning-steps-in-llms-via-knowledge-graphs",
-    title="MedReason: Eliciting Factual Medical Reasoning Steps in LLMs via Knowledge Graphs",
-    abstract=(
-        "Our pipeline generates detailed reasoning for various medical questions from 7 medical datasets, "
-        "resulting in a dataset of 32,682 question-answer pairs, each with detailed, step-by-step explanations. "
-        "Our top-performing model, MedReason-8B, outperforms the Huatuo-o1-8B, a state-of-the-art medical "
-        "reasoning model, by up to 4.2% on the clinical benchmark MedBullets."
-    ),
-)
-LICHEN = Paper(
-    paper_id="lichen-atlas",
-    title="Lichen Atlas: A Benchmark for Symbiotic Growth Forecasting",
-    abstract="Lichen Atlas is a benchmark of 1,250 time-lapse sequences of lichen colonies photographed on granite.",
-)
 
 PAIRS = "[1]"  # MedReason: 32,682 question-answer pairs
 LICHEN_SEQUENCES = "[2]"  # Lichen Atlas: 1,250 time-lapse sequences
