@@ -19,28 +19,32 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from .config import Settings
 from .errors import ProviderError
-from .evidence import EvidenceLedger, ScoredSentence, rank_sentences
-from .llm import invoke_text, make_chat_model, provider_label, stream_text
+from .evidence import EvidenceLedger
+from .llm import make_chat_model, provider_label, stream_text
 from .models import Answer, Citation, Evidence, RemovedSentence, SearchHit, Step
 from .prompts import render
-from .question import QuestionProfile, answers_question, profile_question, restates_answer
+from .question import QuestionProfile, bound_numbers, profile_question
 from .retrieve import ChunkHit, Retriever
-from .text import split_sentences
+from .selection import Candidate, Selection, Selector, load_selector
+from .text import content_words, named_entities, numbers, split_sentences
 from .verify import MARKER, VerifiedSentence, verify_answer
 
-__all__ = ["ResearchAgent", "ABSTAIN_PHRASE"]
+__all__ = ["ResearchAgent", "ABSTAIN_PHRASE", "UNSURE_PHRASE"]
 
 ABSTAIN_PHRASE = "The indexed papers do not answer this."
+UNSURE_PHRASE = "The indexed papers do not state this; the closest evidence is quoted below."
+_UNSURE_QUOTES = 2
 _FOLLOW_UP = re.compile(r"^(and|also|what about|how about)\b|\b(it|its|they|their|them|this|that|these|those)\b", re.I)
 _RETRIEVE_K = 24
 _MAX_ANSWER_SENTENCES = 3
 
 
 class ResearchAgent:
-    def __init__(self, settings: Settings, retriever: Retriever, chat_model=None) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever, chat_model=None, selector: Selector | None = None) -> None:
         self.settings = settings
         self.retriever = retriever
         self._chat_model = chat_model
+        self.selector = selector or load_selector()
 
     @property
     def chat_model(self):
@@ -89,11 +93,25 @@ class ResearchAgent:
         return list(seen.values())
 
     def _abstain(self, question, reason, hits, steps, removed, raw, timings, ledger=None) -> Answer:
+        """Nothing indexed is about this: say so and list the closest papers (status "fail")."""
         return Answer(
-            question=question, answer=ABSTAIN_PHRASE, abstained=True, status="unsure",
+            question=question, answer=ABSTAIN_PHRASE, abstained=True, status="fail",
             removed=removed + [RemovedSentence(sentence="(no answer)", reason=reason)] if reason else removed,
             steps=steps, closest_papers=self._closest(hits), raw_answer=raw,
             evidence=list(ledger.items) if ledger else [],
+            provider=provider_label(self.settings), timings=timings,
+        )
+
+    def _unsure(self, question, reason, selection: Selection, hits, steps, timings) -> Answer:
+        """Relevant papers exist but none states the asked detail: show the closest quotes, never as an answer."""
+        ledger = EvidenceLedger()
+        for candidate in [c for c in selection.ranked if not c.vetoed][:_UNSURE_QUOTES]:
+            ledger.add(candidate.paper, candidate.start, candidate.end, candidate.probability)
+        return Answer(
+            question=question, answer=UNSURE_PHRASE, abstained=True, status="unsure",
+            citations=[Citation(n=e.n, paper_id=e.paper_id, title=e.title, quote=e.quote) for e in ledger.items],
+            removed=[RemovedSentence(sentence="(no answer)", reason=reason)], steps=steps,
+            closest_papers=self._closest(hits), evidence=list(ledger.items),
             provider=provider_label(self.settings), timings=timings,
         )
 
@@ -111,32 +129,39 @@ class ResearchAgent:
             evidence=list(ledger.items), provider=provider_label(self.settings), timings=timings,
         )
 
-    def _answers(
-        self, profile: QuestionProfile, sentence: VerifiedSentence, ledger: EvidenceLedger, best: Evidence | None = None
-    ) -> bool:
-        """A verified sentence answers when it restates the answer of an evidence sentence it cites
-        and, when the plan ranked the evidence, the answer of the best one: a small model that picks
-        another candidate ("built on BioMedGPT-10B" for "based on Llama2") is wrong more often than not.
-        """
-        cited = any(_restates(profile, sentence, ledger.get(n), ledger) for n in sentence.cited)
-        return cited and (best is None or _restates(profile, sentence, best, ledger))
+    def _finish(self, profile, kept, ledger, best: Evidence | None):
+        """Keep verified sentences that give the best evidence's answer; else quote the best evidence.
 
-    def _finish(self, profile, kept, ledger, fallback: ScoredSentence | None, best: Evidence | None = None):
-        """Keep verified sentences; the first must answer the question, else quote the best evidence."""
-        restating = [s for s in kept if self._answers(profile, s, ledger)]
-        answering = [s for s in restating if best is None or _restates(profile, s, best, ledger)]
+        A written sentence must cite the best evidence and add the detail asked for (its number, its
+        new name, or words the question did not already say): a small model that restates the question
+        or picks another candidate is wrong more often than not.
+        """
+        answering = [s for s in kept if best is not None and best.n in s.cited and adds_answer(profile, s.claim, best.quote)]
         removed = [
-            RemovedSentence(sentence=s.claim, reason="supported, but gives another answer than the best evidence"
-                            if s in restating else "supported but does not answer the question")
+            RemovedSentence(sentence=s.claim, reason="supported, but does not give the best evidence's answer")
             for s in kept if s not in answering
         ]
         if answering:
             return answering[:_MAX_ANSWER_SENTENCES], removed
-        if fallback is None:
+        if best is None:
             return [], removed
-        item = ledger.add(fallback.paper, fallback.start, fallback.end)
-        quote = item.quote.rstrip(".")
-        return [VerifiedSentence(text=f"{quote} [{item.n}].", claim=item.quote, cited=[item.n])], removed
+        return [_quoted(best)], removed
+
+    def _decided(self, qtype: str, best: Evidence) -> VerifiedSentence:
+        """A yes/no question is answered by its finding, quoted; "Yes."/"No." only when the finding settles it."""
+        quoted = _quoted(best)
+        decision = self.selector.yes_no(best.quote) if qtype == "yes_no" else None
+        if decision is None:
+            return quoted
+        return VerifiedSentence(text=f"{decision.capitalize()}. {quoted.text}", claim=quoted.claim, cited=quoted.cited)
+
+    def _select(self, question: str, query: str, history: list[dict], hits: list[ChunkHit]) -> tuple[QuestionProfile, Selection]:
+        profile = profile_question(question)
+        if query != question:
+            profile = _merge_profiles(profile, profile_question(query))
+        selection = self.selector.select(question, hits, self.retriever.embedder, self.retriever.index.papers(),
+                                         self.settings.evidence_papers, profile)
+        return profile, selection
 
     # --- plan path (models without tool calling) ------------------------------------
     def _run_plan(self, question: str, history: list[dict]) -> Iterator[tuple[str, object]]:
@@ -144,33 +169,38 @@ class ResearchAgent:
         steps: list[Step] = []
         started = time.perf_counter()
         query = self._retrieval_query(question, history)
-        profile = profile_question(question)
-        if query != question:
-            profile = _merge_profiles(profile, profile_question(query))
         hits = self.retriever.search_chunks(query, _RETRIEVE_K)
         steps.append(Step(tool="search_papers", args={"query": query, "k": _RETRIEVE_K},
                           summary=f"{len({h.paper.paper_id for h in hits})} papers"))
         yield "step", steps[-1]
-        ranked = rank_sentences(profile, hits, self.retriever.embedder, self.settings.evidence_papers,
-                                self.settings.answerability_min_coverage)
+        profile, selection = self._select(question, query, history, hits)
         timings["retrieval"] = time.perf_counter() - started
-        answering = [s for s in ranked if s.answers]
-        if not answering:
-            top_paper = hits[0].paper.paper_id if hits else None
-            reason = next((s.reason for s in ranked if s.paper.paper_id == top_paper), "nothing relevant is indexed")
-            steps.append(Step(tool="select_evidence", args={}, summary=f"no evidence answers the question: {reason}"))
+        if not selection.answers:
+            verdict = _verdict(selection)
+            steps.append(Step(tool="select_evidence", args={}, summary=f"no evidence answers the question: {verdict}"))
             yield "step", steps[-1]
-            answer = self._abstain(question, reason, hits, steps, [], "", timings)
+            if selection.relevant and selection.ranked:
+                answer = self._unsure(question, verdict, selection, hits, steps, timings)
+            else:
+                answer = self._abstain(question, verdict, hits, steps, [], "", timings)
             yield "text", answer.answer
             yield "answer", answer
             return
         ledger = EvidenceLedger()
-        for sentence in (answering[:3] + [s for s in ranked if not s.answers])[: self.settings.evidence_k]:
-            ledger.add(sentence.paper, sentence.start, sentence.end, sentence.score)
-        best = ledger.get(1)  # answering[0], the best-ranked sentence that answers
+        for candidate in [c for c in selection.ranked if not c.vetoed][: self.settings.evidence_k]:
+            ledger.add(candidate.paper, candidate.start, candidate.end, candidate.probability)
+        best = ledger.get(1)
         steps.append(Step(tool="select_evidence", args={"k": len(ledger.items)},
-                          summary=f"{len(answering)} sentences answer the question"))
+                          summary=f"best evidence P(answers) = {selection.answer_probability:.2f}"))
         yield "step", steps[-1]
+        if selection.qtype == "yes_no":
+            # the finding is the answer; no model's words can settle yes or no better than the fitted reader
+            final = [self._decided(selection.qtype, best)]
+            timings["first_text"] = time.perf_counter() - started
+            answer = self._assemble(question, final, ledger, steps, hits, [], "", timings)
+            yield "text", answer.answer
+            yield "answer", answer
+            return
 
         evidence_block = "\n".join(f"[{e.n}] ({e.title}) {e.quote}" for e in ledger.items)
         history_block = "".join(f"{t['role']}: {t['content']}\n" for t in history[-4:] if t.get("content"))
@@ -189,7 +219,8 @@ class ResearchAgent:
             kept.extend(result.kept)
             removed.extend(result.removed)
             for sentence in result.kept:
-                if len(streamed) < _MAX_ANSWER_SENTENCES and self._answers(profile, sentence, ledger, best):
+                if len(streamed) < _MAX_ANSWER_SENTENCES and best.n in sentence.cited and adds_answer(
+                        profile, sentence.claim, best.quote):
                     streamed.append(sentence)
                     timings.setdefault("first_text", time.perf_counter() - started)
                     yield "text", _renumber(sentence, order) + " "
@@ -204,7 +235,7 @@ class ResearchAgent:
         yield from take(" ".join(split_sentences(raw)[verified_upto:]))
         timings["generation"] = time.perf_counter() - generation_started
         verify_started = time.perf_counter()
-        final, not_answering = self._finish(profile, kept, ledger, answering[0], best)
+        final, not_answering = self._finish(profile, kept, ledger, best)
         timings["verification"] = time.perf_counter() - verify_started
         for sentence in final[len(streamed):]:
             timings.setdefault("first_text", time.perf_counter() - started)
@@ -222,7 +253,7 @@ class ResearchAgent:
         started = time.perf_counter()
         ledger = EvidenceLedger()
         steps: list[Step] = []
-        tools = build_tools(self.retriever, ledger, steps, self.settings.answerability_min_coverage)
+        tools = build_tools(self.retriever, ledger, steps, self.selector, self.settings.evidence_papers)
         graph = create_agent(self.chat_model, tools, system_prompt=render("agent.system", abstain_phrase=ABSTAIN_PHRASE))
         messages = [HumanMessage(t["content"]) if t["role"] == "user" else AIMessage(t["content"])
                     for t in history if t.get("content")]
@@ -251,20 +282,26 @@ class ResearchAgent:
             yield "step", steps[shown]
             shown += 1
         timings["generation"] = time.perf_counter() - started
-        profile = profile_question(self._retrieval_query(question, history))
         verify_started = time.perf_counter()
-        hits = self.retriever.search_chunks(self._retrieval_query(question, history), _RETRIEVE_K)
+        query = self._retrieval_query(question, history)
+        hits = self.retriever.search_chunks(query, _RETRIEVE_K)
         if final_text.strip().startswith(ABSTAIN_PHRASE) or not ledger.items:
             answer = self._abstain(question, "the model found no evidence that answers it", hits, steps, [],
                                    final_text, timings, ledger)
             yield "text", answer.answer
             yield "answer", answer
             return
+        profile = profile_question(question)
+        if query != question:
+            profile = _merge_profiles(profile, profile_question(query))
+        shown = [Candidate(ledger.papers[e.paper_id], e.start, e.end, paper_rank=0) for e in ledger.items]
+        selection = self.selector.decide(profile, shown, self.retriever.embedder, self.retriever.index.papers())
         result = verify_answer(final_text, ledger, self.settings.support_min_coverage)
-        candidates = [ScoredSentence(ledger.papers[e.paper_id], e.start, e.end, e.score, True, "")
-                      for e in ledger.items
-                      if answers_question(profile, e.quote, ledger.papers[e.paper_id], self.settings.answerability_min_coverage)[0]]
-        final, not_answering = self._finish(profile, result.kept, ledger, candidates[0] if candidates else None)
+        best = None
+        if selection.answers:
+            top = selection.ranked[0]
+            best = ledger.add(top.paper, top.start, top.end)
+        final, not_answering = self._finish(profile, result.kept, ledger, best)
         timings["verification"] = time.perf_counter() - verify_started
         if not final:
             answer = self._abstain(question, "no supported sentence answers the question", hits, steps,
@@ -275,8 +312,36 @@ class ResearchAgent:
         yield "answer", answer
 
 
-def _restates(profile: QuestionProfile, sentence: VerifiedSentence, evidence: Evidence, ledger: EvidenceLedger) -> bool:
-    return restates_answer(profile, sentence.claim, evidence.quote, ledger.papers[evidence.paper_id])
+def adds_answer(profile: QuestionProfile, claim: str, quote: str) -> bool:
+    """Does a written claim give the answer its evidence states, beyond the question's own words?
+
+    The evidence's new numbers (for a number question, the one bound to the asked noun), its new
+    names, or else its new content words: a claim must carry at least one, so "X does Y [1]" asked
+    as "how does X do Y?" adds nothing and is not an answer.
+    """
+    asked_words = content_words(profile.text)
+    if profile.kind in ("count", "quantity"):
+        expected = bound_numbers(profile, quote) or (numbers(quote) - numbers(profile.text))
+        return bool(expected & numbers(claim))
+    new_names = named_entities(quote) - named_entities(profile.text)
+    if new_names:
+        return bool(new_names & named_entities(claim))
+    new_words = content_words(quote) - asked_words
+    return len(content_words(claim) & new_words) >= 2
+
+
+def _quoted(item: Evidence) -> VerifiedSentence:
+    """The evidence itself as the answer sentence: exact, so it needs no further check."""
+    return VerifiedSentence(text=f"{item.quote.rstrip('.')} [{item.n}].", claim=item.quote, cited=[item.n])
+
+
+def _verdict(selection: Selection) -> str:
+    if not selection.ranked:
+        return "nothing relevant is indexed"
+    if selection.relevant:
+        return (f"the closest papers are about the subject, but no sentence states the asked detail "
+                f"(P(answers) = {selection.answer_probability:.2f})")
+    return f"no indexed paper is about the question's subject (P(relevant) = {selection.relevance_probability:.2f})"
 
 
 def _renumber(sentence: VerifiedSentence, order: dict[int, int]) -> str:
@@ -289,8 +354,9 @@ def _renumber(sentence: VerifiedSentence, order: dict[int, int]) -> str:
 
 
 def _merge_profiles(own: QuestionProfile, combined: QuestionProfile) -> QuestionProfile:
-    """A follow-up keeps its own attribute but inherits the subject of the earlier question."""
+    """A follow-up keeps its own kind and attribute but inherits the subject (and wording) of the earlier question."""
     return own.model_copy(update={
+        "text": combined.text,
         "entities": sorted(set(own.entities) | set(combined.entities)),
         "context": sorted(set(own.context) | set(combined.context) - set(own.attribute)),
     })

@@ -17,11 +17,12 @@ from pathlib import Path
 from .chunking import chunk_paper
 from .config import Settings, load_settings
 from .embeddings import Embedder, get_embedder
-from .errors import InputError
+from .errors import ConfigError, InputError
 from .index import PaperIndex
 from .loaders import load_sources
 from .models import Answer, IngestReport, Paper, SearchHit
 from .retrieve import Retriever, SearchFilters
+from .vocabulary import VocabularyError, use_vocabulary
 
 __all__ = ["ResearchAssistant"]
 
@@ -36,6 +37,10 @@ class ResearchAssistant:
         self.settings = base.model_copy(update=overrides) if overrides else base
         if self.settings.provider not in ("local", "openai"):
             raise InputError(f"unknown provider '{self.settings.provider}'", "use --provider local or --provider openai")
+        try:
+            use_vocabulary(self.settings.vocabulary_path)
+        except VocabularyError as exc:
+            raise ConfigError(str(exc), "fix the file or unset ASSISTANT_VOCABULARY_PATH") from None
 
     # --- components (built on first use: loading models costs seconds) -------
     @cached_property
@@ -55,10 +60,22 @@ class ResearchAssistant:
         return Retriever(self.settings, self.index, self.embedder)
 
     @cached_property
+    def selector(self):
+        from .selection import SELECTOR_PATH, load_selector
+
+        path = self.settings.selector_path or SELECTOR_PATH
+        try:
+            return load_selector(path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"answer-selection models {path} cannot be read: {exc}",
+                              "refit them with `python -m assistant.evaluation.fit_selector` or fix "
+                              "ASSISTANT_SELECTOR_PATH") from None
+
+    @cached_property
     def agent(self):
         from .agent import ResearchAgent
 
-        return ResearchAgent(self.settings, self.retriever)
+        return ResearchAgent(self.settings, self.retriever, selector=self.selector)
 
     # --- corpus ----------------------------------------------------------------
     def ingest(

@@ -110,6 +110,13 @@ class Settings(BaseSettings):
     support_min_coverage: float = Field(
         default=0.6, ge=0, le=1, description="share of a sentence's content words its evidence must contain"
     )
+    vocabulary_path: Path | None = Field(
+        default=None, description="the field's word lists (JSON, same keys as the bundled data/vocabulary.json)"
+    )
+    selector_path: Path | None = Field(
+        default=None, description="fitted answer-selection models (default: the bundled data/selector.json; refit "
+        "with `python -m assistant.evaluation.fit_selector`)"
+    )
     answerability_min_coverage: float = Field(
         default=0.5, ge=0, le=1, description="share of the question's key terms the evidence must contain"
     )

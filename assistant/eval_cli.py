@@ -21,6 +21,10 @@ _console = Console(stderr=True)
 
 def eval_command(
     provider: Annotated[Optional[str], typer.Option("--provider", help="local or openai (default: settings)")] = None,
+    corpus: Annotated[str, typer.Option("--corpus", help="daily (fresh gold set), daily-v1 (first gold set) or "
+                                        "pubmedqa (its own index; a quarter of papers withheld)")] = "daily",
+    corpus_file: Annotated[Optional[Path], typer.Option("--pubmedqa-file", help="PubMedQA JSONL for --corpus "
+                                                        "pubmedqa (default: ../shared/corpus/pubmedqa-dev)")] = None,
     suite: Annotated[str, typer.Option("--suite", help="facts, unanswerable or all")] = "all",
     split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "all",
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="at most N questions per suite")] = None,
@@ -33,7 +37,9 @@ def eval_command(
 ) -> None:
     """Score fact accuracy, abstention, citations and latency; report.md compares every run beside this one."""
     from .api import ResearchAssistant
+    from .config import load_settings
     from .errors import InputError
+    from .evaluation.corpora import corpus_named
     from .evaluation.gold import load_items
     from .evaluation.judges import LexicalJudge, LLMJudge
     from .evaluation.metrics import Context
@@ -41,12 +47,17 @@ def eval_command(
     from .evaluation.runner import run_items, score_records, summary_groups, write_results
 
     try:
-        items = load_items(suite, split, limit)
+        chosen = corpus_named(corpus)
+        items = load_items(suite, split, limit, chosen.gold_dir)
+        settings = chosen.settings_for(load_settings(), corpus_file)
+    except FileNotFoundError as exc:
+        raise InputError(str(exc), "give the PubMedQA JSONL with --pubmedqa-file") from exc
     except ValueError as exc:
-        raise InputError(str(exc), "use --suite facts|unanswerable|all and --split dev|test|all") from exc
+        raise InputError(str(exc), "use --corpus daily|daily-v1|pubmedqa, --suite facts|unanswerable|all "
+                                   "and --split dev|test|all") from exc
     names = [s.strip() for s in systems.split(",") if s.strip()]
-    ra = ResearchAssistant(provider=provider)
-    out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{ra.settings.provider}"
+    ra = ResearchAssistant(provider=provider, settings=settings)
+    out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{corpus}-{ra.settings.provider}"
     judges = [LexicalJudge(ra.settings.support_min_coverage)]
     if judge == "llm":
         settings = ra.settings.model_copy(update={"model": judge_model} if judge_model else {})
@@ -70,7 +81,7 @@ def eval_command(
         except ValueError as exc:
             raise InputError(str(exc), "use --systems product,extractive,plain_rag") from exc
     scored = score_records(records, Context(papers=papers, judge=judges[0]), judges[1:])
-    options = {"suite": suite, "split": split, "limit": limit, "systems": names}
+    options = {"corpus": corpus, "suite": suite, "split": split, "limit": limit, "systems": names}
     write_results(out, ra, records, scored, options, judges, time.perf_counter() - started)
     report = write_report(out)
     for system, groups in summary_groups(records, scored).items():

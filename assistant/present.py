@@ -15,7 +15,8 @@ def references_markdown(answer: Answer) -> str:
 def answer_to_markdown(answer: Answer, show_removed: bool = True) -> str:
     parts = [answer.answer]
     if answer.citations:
-        parts += ["", "References:", references_markdown(answer)]
+        heading = "Closest evidence (it does not state the answer):" if answer.abstained else "References:"
+        parts += ["", heading, references_markdown(answer)]
     if answer.abstained and answer.closest_papers:
         parts += ["", "Closest papers:"] + [f"- {hit.title} ({hit.paper_id})" for hit in answer.closest_papers]
     if show_removed and answer.removed:

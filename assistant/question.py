@@ -1,12 +1,10 @@
-"""What a question asks for, and whether a piece of evidence actually answers it.
+"""What a question asks for: its kind, the asked attribute, its names, and which number answers it.
 
-"Is this sentence in the evidence" is not enough: a quote from the right paper
-that does not state the asked detail must not pass as an answer. A question is
-reduced to its *attribute* (the thing asked for: "question-answer pairs",
-"base model"), its *context* (the other key terms, which may be spread over
-the paper) and the names it mentions; evidence answers it only when the
-attribute and an answer of the right type sit in one sentence, the names
-occur in the paper and the context mostly does.
+A question is reduced to its *attribute* (the thing asked for: "question-answer
+pairs", "base model"), its *context* (the other key terms) and the names it
+mentions. These are signals for the fitted selector (selection.py), which
+decides which sentence answers; `bound_numbers` finds the number a sentence
+gives for the asked noun, so a written answer can be checked against it.
 """
 
 from __future__ import annotations
@@ -16,22 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .models import Paper
-from .text import (
-    GENERIC_ACRONYMS,
-    STOPWORDS,
-    content_words,
-    mentions,
-    named_entities,
-    numbers,
-    system_names,
-    tokens,
-)
+from .text import STOPWORDS, content_words, named_entities, numbers, tokens
+from .vocabulary import vocabulary
 
-__all__ = [
-    "QuestionProfile", "profile_question", "answers_question", "answer_tokens", "restates_answer",
-    "terms_match", "match_terms", "keyword_share",
-]
+__all__ = ["QuestionProfile", "profile_question", "bound_numbers", "terms_match", "match_terms", "has_negation"]
 
 QuestionKind = Literal["count", "quantity", "name", "other"]
 
@@ -44,29 +30,15 @@ _BOUNDARY = {
     "does", "do", "did", "is", "are", "was", "were", "has", "have", "had", "in", "of", "for", "on", "used",
     "can", "will", "were", "from", "with", "by", "the", "a", "an", "that", "to", "at", "its", "their", "this",
 }
-_QUANTITY = re.compile(
-    r"\b(how much|how large|how big|how long|how fast|by how|what (?:is the |was the )?(?:\w+ )?"
-    r"(percentage|percent|proportion|fraction|share|accuracy|score|auc|f1|dice|size|rate|improvement|gain|"
-    r"error|sensitivity|specificity|precision|recall|value|cost|speed|latency))\b"
-)
+_QUANTITY = re.compile(r"\b(how much|how large|how big|how long|how fast|by how)\b")
+_WHAT_METRIC = re.compile(  # the metric may follow up to two modifiers: "what labor supply elasticity"
+    r"\bwhat (?:is |was |are |were )?(?:the |its |their )?(\w[\w-]*)(?: (\w[\w-]*))?(?: (\w[\w-]*))?")
 _NAME = re.compile(r"\b(?:which|what)\s+(?!is\b|are\b|was\b|were\b|does\b|do\b|did\b|has\b|have\b)(\w[\w-]*)(?:\s+(\w[\w-]*))?")
 _WEAK_VERBS = {
     "contain", "include", "comprise", "consist", "achieve", "obtain", "reach", "cover", "provide", "offer",
     "feature", "involve", "employ", "adopt", "apply", "utilize", "leverage", "build", "built", "develop",
     "evaluate", "release", "report", "contains", "includes", "achieves", "reported", "released", "compile",
 }
-_SYNONYMS = {
-    "base": {"base", "based", "built", "initialized", "initialised", "backbone", "fine-tuned", "finetuned", "upon"},
-    "backbone": {"backbone", "base", "based", "built", "upon"},
-    "rate": {"rate", "fps", "speed"},
-    "speed": {"speed", "fps", "faster", "rate"},
-    "size": {"size", "parameters", "scale"},
-    "dataset": {"dataset", "data", "corpus", "benchmark", "collection"},
-    "data": {"data", "dataset", "corpus", "collection"},
-    "benchmark": {"benchmark", "dataset", "suite"},
-    "scan": {"scan", "image", "volume"},
-}
-_TITLE_PHRASE = re.compile(r"(?<=[a-z,;:(] )[A-Z][a-z]+(?: [A-Z][a-z]+)+")
 _PERCENT_WORDS = {"percentage", "percent", "proportion", "share", "fraction"}
 _SYSTEM_NOUNS = {  # "which X" questions whose answer is a system's name ("BiomedCLIP", "Qwen2.5-VL")
     "model", "dataset", "data", "llm", "benchmark", "method", "framework", "tool", "system", "database",
@@ -74,20 +46,13 @@ _SYSTEM_NOUNS = {  # "which X" questions whose answer is a system's name ("Biome
     "corpus", "vlm", "mllm",
 }
 _PHRASE_SCAN = 6
-_TELLING_STOPWORDS = {"based", "one", "two", "three", "first", "second"}  # "two GP agents based on Qwen2.5-VL"
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _NAME_OF = re.compile(r"\b(?:names?|kinds?|types?|sorts?) of (?:the |this |that |a |an |its )?")
-_UNITS = {
-    "hour", "hours", "minute", "minutes", "second", "seconds", "day", "days", "week", "weeks", "month", "months",
-    "year", "years", "times", "fold", "gb", "tb", "mb", "gpus", "gpu", "epochs", "steps",
-}
 _SCALE_WORDS = {"thousand", "million", "billion"}
 _MULTIPLIERS = {"k", "m", "b"} | _SCALE_WORDS
 _ADJECTIVE_ENDINGS = ("ing", "ly", "al", "ic", "ive", "ous", "ful", "able")
 _METRIC_UNITS = {"point", "points", "pp", "percent", "percentage", "percentages"}
-_URL = re.compile(r"\b(?:https?://|www\.)\S+|\S+\.(?:com|org|io|ai|net)/\S*", re.I)
 _WHAT_IS_THE = re.compile(r"\bwhat (?:is|was|are|were) the (\w[\w-]*)")
-_NEGATIONS = {"not", "no", "never", "without", "neither", "nor", "cannot", "fails", "fail", "lack", "lacks"}
 
 
 class QuestionProfile(BaseModel):
@@ -132,16 +97,19 @@ def _phrase_after(
 def profile_question(question: str) -> QuestionProfile:
     lowered = question.lower()
     found_names = named_entities(question)
-    names = frozenset(found_names - GENERIC_ACRONYMS)
+    names = frozenset(found_names - vocabulary().kind_acronyms)
     kind: QuestionKind = "other"
     attribute: list[str] = []
     qualifiers: list[str] = []
     if (match := re.search(r"\bhow many\b(?: of (?:the |these |those |its |their )?)?", lowered)):
         kind = "count"
         attribute, qualifiers = _phrase_after(lowered, match.end(), limit=4)
-    elif (match := _QUANTITY.search(lowered)):
+    elif _QUANTITY.search(lowered):
         kind = "quantity"
-        attribute = sorted(content_words(match.group(2) or "") - _QUESTION_WORDS)
+    elif (match := _WHAT_METRIC.search(lowered)) and (metric := next(
+            (w for w in match.groups() if w in vocabulary().metrics), None)):
+        kind = "quantity"
+        attribute = sorted(content_words(metric) - _QUESTION_WORDS) or [metric]
     elif (match := _NAME_OF.search(lowered)):
         kind = "name"
         attribute, qualifiers = _phrase_after(lowered, match.end(), limit=3, names=names)
@@ -151,7 +119,7 @@ def profile_question(question: str) -> QuestionProfile:
         kind = "name"
         attribute, qualifiers = _phrase_after(lowered, match.start(1), limit=3, names=names)
     entities = sorted(
-        e for e in found_names if e.lower() not in _QUESTION_WORDS and e.lower() not in GENERIC_ACRONYMS
+        e for e in found_names if e.lower() not in _QUESTION_WORDS and e.lower() not in vocabulary().kind_acronyms
     )
     context = sorted(
         content_words(question) - set(attribute) - set(qualifiers) - _QUESTION_WORDS - _WEAK_VERBS
@@ -179,39 +147,12 @@ def terms_match(term: str, words: set[str]) -> bool:
     return False
 
 
-def _attribute_in(attribute: list[str], sentence: str) -> bool:
-    """The asked attribute, or a usual way papers state it ("base model" ~ "built on")."""
-    words = _word_forms(sentence)
-    for term in attribute:
-        if term in _PERCENT_WORDS:
-            if "%" not in sentence and "percent" not in sentence.lower():
-                return False
-            continue
-        options = _SYNONYMS.get(term, {term})
-        if not any(terms_match(option, words) for option in options | {term}):
-            return False
-    return True
-
-
 def match_terms(terms: list[str], text: str) -> float:
     """Share of terms found in the text (1.0 when there are no terms)."""
     if not terms:
         return 1.0
     words = content_words(text)
     return sum(terms_match(t, words) for t in terms) / len(terms)
-
-
-def keyword_share(profile: QuestionProfile, sentence: str) -> float:
-    """Share of the question's own words in the sentence, including the telling small ones content words drop."""
-    keys = {
-        t for t in tokens(profile.text)
-        if t not in _BOUNDARY and t not in _QUESTION_WORDS and (t not in STOPWORDS or t in _TELLING_STOPWORDS)
-        and not any(c.isdigit() for c in t)
-    }
-    if not keys:
-        return 0.0
-    words = _word_forms(sentence)
-    return sum(terms_match(k, words) for k in keys) / len(keys)
 
 
 def bound_numbers(profile: QuestionProfile, sentence: str) -> set[str]:
@@ -241,10 +182,10 @@ def bound_numbers(profile: QuestionProfile, sentence: str) -> set[str]:
     if not attribute:
         return {n for found in numeric.values() for n in found}
     asked = set(attribute)
-    options = {option for a in attribute for option in _SYNONYMS.get(a, {a})}
+    options = {option for a in attribute for option in vocabulary().options(a)}
     tier = {}
     for i in numeric:
-        if any(t.lower() in _UNITS and not asked & content_words(t) for t in toks[i + 1:i + 3]):
+        if any(t.lower() in vocabulary().units and not asked & content_words(t) for t in toks[i + 1:i + 3]):
             continue
         if _YEAR.fullmatch(toks[i].strip(".,;:")) and "year" not in asked:
             continue
@@ -313,126 +254,5 @@ def _is_quantity_token(tok: str) -> bool:
     return bool(re.fullmatch(r"[\d.,%+]+(?:k|m|b|x)?|[\d.,]+-[a-z]+", tok))
 
 
-def answers_question(
-    profile: QuestionProfile, sentence: str, paper: Paper, min_context: float = 0.5
-) -> tuple[bool, str]:
-    """Does this sentence of this paper answer the question? Returns (verdict, reason)."""
-    paper_text = f"{paper.title} {paper.text}".lower()
-    for entity in profile.entities:
-        if not mentions(paper_text, entity):
-            return False, f"the paper does not mention '{entity}'"
-    if (profile.attribute and not _attribute_in(profile.attribute, sentence)
-            and not _names_new_system(profile, sentence) and not _describes_system(profile, sentence)):
-        return False, f"no evidence sentence states the {' '.join(profile.attribute)}"
-    paper_words = _word_forms(paper_text)
-    missing = [q for q in profile.qualifiers
-               if not any(c.isdigit() for c in q)  # "7-billion-parameter" is written "7B" as often as not
-               and q not in GENERIC_ACRONYMS  # "CT" is spelled out ("computed tomography") as often as not
-               and not any(terms_match(option, paper_words) for option in _SYNONYMS.get(q, {q}))
-               and not all(terms_match(part, paper_words) for part in q.split("-") if part)]
-    if missing:
-        return False, f"the paper does not mention '{missing[0]}'"
-    if profile.kind in ("count", "quantity") and not bound_numbers(profile, sentence):
-        return False, f"the evidence gives no number for the {' '.join(profile.attribute) or 'quantity asked'}"
-    if profile.kind == "name" and not answer_tokens(profile, sentence, paper):
-        return False, "the evidence names nothing the question does not already name"
-    if not _covers(profile.context, paper_text, min_context):
-        return False, f"the paper does not cover the question's terms ({', '.join(profile.context)})"
-    if profile.kind == "other" and not _covers(profile.context, f"{paper.title} {sentence}", min_context):
-        return False, "the evidence sentence is not about what was asked"
-    return True, "answers the question"
-
-
-def _names_new_system(profile: QuestionProfile, sentence: str) -> bool:
-    """"Which model does BiomedCoOp adapt?" is answered by "BiomedCoOp ... adapts BiomedCLIP" without the word.
-
-    Only for name questions, only with a system name the question does not give, and only in a sentence
-    about the question's subject when it names one.
-    """
-    if profile.kind != "name" or not set(profile.attribute) & _SYSTEM_NOUNS:
-        return False
-    lowered = sentence.lower()
-    if profile.entities and not any(mentions(lowered, entity) for entity in profile.entities):
-        return False
-    known = {e.lower() for e in profile.entities} | GENERIC_ACRONYMS
-    return any(name not in known and _first_word(name) not in known for name in system_names(sentence))
-
-
-def _describes_system(profile: QuestionProfile, sentence: str) -> bool:
-    """"The CT volume compression model" is stated by "CT-ViT, which compresses CT volumes": every modifier, no noun."""
-    if not set(profile.attribute) & _SYSTEM_NOUNS or not profile.qualifiers:
-        return False
-    words = _word_forms(sentence)
-    return all(terms_match(q, words) for q in profile.qualifiers)
-
-
-def answer_tokens(profile: QuestionProfile, sentence: str, paper: Paper) -> set[str]:
-    """What in this sentence would be the answer: numbers for quantities, new names for "which"."""
-    if profile.kind in ("count", "quantity"):
-        return bound_numbers(profile, sentence)
-    if profile.kind == "name":
-        title_names = named_entities(paper.title)
-        asked_names = named_entities(profile.text)
-        subject = title_names if title_names & asked_names else set()
-        known = ({e.lower() for e in profile.entities} | set(profile.context) | set(profile.qualifiers)
-                 | subject | asked_names | GENERIC_ACRONYMS | STOPWORDS)  # "(Few-shot Text-driven ...)" spells the name out
-        sentence = _URL.sub(" ", sentence)  # a repository path is not the dataset or model asked for
-        phrases = {m.group(0).lower() for m in _TITLE_PHRASE.finditer(sentence)}
-        names = named_entities(sentence) | phrases | _modifiers(profile, sentence)
-        return {e for e in names if e not in known and _first_word(e) not in profile.attribute}
-    return set()
-
-
-def _first_word(name: str) -> str:
-    """"llm-as-a-judge" is a kind of LLM use, not an LLM's name; "DeepSeek-OCR" is an OCR model's name."""
-    return next(iter(sorted(content_words(re.split(r"[\s-]", name)[0]))), "")
-
-
-def _modifiers(profile: QuestionProfile, sentence: str) -> set[str]:
-    """Lower-case answers to "which X": the words naming this X ("a uterine fibroid treatment scenario").
-
-    Not for systems: a dataset or model has a proper name, and "a sufficiently large dataset" is none.
-    """
-    if not profile.attribute or set(profile.attribute) & _SYSTEM_NOUNS:
-        return set()
-    asked = set(profile.attribute) | set(profile.qualifiers) | set(profile.context) | _QUESTION_WORDS
-    toks = tokens(sentence)
-    found = set()
-    for i, tok in enumerate(toks):
-        if not terms_match(profile.attribute[-1], content_words(tok)):
-            continue
-        words = []
-        for before in reversed(toks[max(0, i - 4):i]):
-            if before in _BOUNDARY or not before[0].isalpha():
-                break
-            if not terms_match(before, asked) and content_words(before):
-                words.insert(0, before)
-            elif words:
-                break
-        if words:
-            found.add(" ".join(words))
-    return found
-
-
-def restates_answer(profile: QuestionProfile, claim: str, quote: str, paper: Paper) -> bool:
-    """A written claim answers only if it carries the answer its answering evidence sentence states."""
-    if not answers_question(profile, quote, paper)[0]:
-        return False
-    expected = answer_tokens(profile, quote, paper)
-    if profile.kind == "other" or not expected:
-        return profile.kind == "other"
-    if profile.kind in ("count", "quantity"):
-        return bool(expected & bound_numbers(profile, claim))
-    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", claim.lower()) for name in expected)
-
-
-def _covers(terms: list[str], text: str, share: float) -> bool:
-    """Most terms occur in the text; one miss is always forgiven (questions paraphrase)."""
-    if not terms:
-        return True
-    found = match_terms(terms, text) * len(terms)
-    return found >= share * len(terms) - 1
-
-
 def has_negation(text: str) -> bool:
-    return bool(_NEGATIONS & set(tokens(text)))
+    return bool(vocabulary().negation_cues & set(tokens(text)))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .vocabulary import vocabulary
+
 __all__ = [
     "slugify",
     "normalise_whitespace",
@@ -22,7 +24,6 @@ __all__ = [
     "exact_names",
     "mentions",
     "STOPWORDS",
-    "GENERIC_ACRONYMS",
 ]
 
 _ABBREVIATIONS = {
@@ -44,10 +45,6 @@ STOPWORDS = frozenset(
     tell give given get got does did done kind type types named called name specific particular""".split()
 )
 
-GENERIC_ACRONYMS = frozenset({
-    "ai", "ml", "dl", "nlp", "cv", "llm", "llms", "vlm", "vlms", "lvlm", "lvlms", "mllm", "mllms", "lmm", "lmms",
-    "ct", "mri", "pet", "ehr", "ehrs", "vqa", "rag", "rl", "sota", "gpu", "gpus", "api", "cnn", "cnns", "gpt",
-})  # kinds of things, not names
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%+/]*[A-Za-z0-9%+]|[A-Za-z0-9]")
 _NUMBER = re.compile(
@@ -176,7 +173,7 @@ def mentions(lowered_text: str, name: str) -> bool:
 def exact_names(text: str) -> set[str]:
     """System names as written ("LEADS", "UniT"): lower-cased they collide with words ("leads", "unit")."""
     found = {m.group(0).strip("-") for m in _ENTITY.finditer(text)}
-    return {name for name in found if len(name) >= 3 and name.lower() not in GENERIC_ACRONYMS}
+    return {name for name in found if len(name) >= 3 and name.lower() not in vocabulary().kind_acronyms}
 
 
 def named_entities(text: str) -> set[str]:

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
-from .evidence import EvidenceLedger, rank_sentences
+from .evidence import EvidenceLedger
 from .models import Paper, Step
-from .question import profile_question
 from .retrieve import Retriever, SearchFilters
+from .selection import Selector
 from .text import named_entities, numbers, sentence_spans
 
 __all__ = ["build_tools", "PaperFields", "extract_paper_fields"]
@@ -72,7 +72,8 @@ def extract_paper_fields(paper: Paper, ledger: EvidenceLedger) -> PaperFields:
     )
 
 
-def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step], min_context: float) -> list:
+def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step], selector: Selector,
+                max_papers: int) -> list:
     papers = retriever.index.papers
 
     def lookup(paper_id: str) -> Paper:
@@ -87,12 +88,12 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
     def search_papers(query: str, k: int = 5, year_from: int | None = None, year_to: int | None = None) -> str:
         """Search the indexed papers (meaning + exact words and numbers). Returns papers with numbered evidence sentences."""
         hits = retriever.search_chunks(query, k * 4, SearchFilters(year_from=year_from, year_to=year_to))
-        ranked = rank_sentences(profile_question(query), hits, retriever.embedder, k, min_context)
+        ranked = selector.select(query, hits, retriever.embedder, papers(), max(k, max_papers)).ranked
         lines, per_paper = [], {}
         for sentence in ranked:
             shown = per_paper.setdefault(sentence.paper.paper_id, [])
             if len(shown) < 2:
-                shown.append(ledger.add(sentence.paper, sentence.start, sentence.end, sentence.score))
+                shown.append(ledger.add(sentence.paper, sentence.start, sentence.end, sentence.probability))
         for pid, items in per_paper.items():
             paper = papers()[pid]
             lines.append(f"paper_id={pid} | {paper.title} ({paper.year or 'n.d.'})")

@@ -34,6 +34,7 @@ __all__ = [
 
 REFERENCES_TITLE = "📚 References"
 CLOSEST_TITLE = "📄 Closest papers"
+CLOSEST_EVIDENCE_TITLE = "🔍 Closest evidence (it does not state the answer)"
 REMOVED_TITLE = "✂️ Removed by the verifier"
 ERROR_TITLE = "⚠️ Could not answer"
 PAPER_COLUMNS = ["Title", "Year", "ID"]
@@ -83,7 +84,8 @@ def answer_messages(answer: Answer) -> list[dict]:
     """The final answer text, then references, closest papers (abstentions) and removed sentences."""
     messages = [_message(answer.answer)]
     if answer.citations:
-        messages.append(_message(references_markdown(answer), REFERENCES_TITLE))
+        title = CLOSEST_EVIDENCE_TITLE if answer.abstained else REFERENCES_TITLE
+        messages.append(_message(references_markdown(answer), title))
     if answer.abstained and answer.closest_papers:
         lines = [f"- {hit.title} ({hit.paper_id}{f', {hit.year}' if hit.year else ''})"
                  for hit in answer.closest_papers]

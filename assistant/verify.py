@@ -1,23 +1,44 @@
 """The verifier: nothing reaches the user that its cited evidence does not support.
 
 Deterministic and offline (tier 0 of the design notes): a sentence survives
-only if it cites evidence that exists, every number and name in it occurs in
-that evidence (or the cited paper's title), it adds no negation, and most of
-its content words are there too. Embedding similarity never decides support:
-it cannot see a wrong number or a "not".
+only if it is a statement (not an instruction), it cites evidence that exists,
+every number and name in it occurs in that evidence (or the cited paper's
+title), it adds no study design, it does not flip the evidence's meaning, and
+most of its content words are there too. Embedding similarity never decides
+support: it cannot see a wrong number or a "not".
+
+Meaning flips are found by comparing polarity per matched content word, never
+by "a negation anywhere":
+
+- negation cues govern the next few content words of their clause (NegEx-style
+  windows, cut at "but", "however", commas, semicolons ...); a claim word in
+  such a window must not be affirmed by the evidence, and a word the evidence
+  negates must not be affirmed by the claim;
+- a word with a negative prefix ("ineffective", "non-significant",
+  "dissatisfaction") negates the plain word the other text uses;
+- an antonym ("increased" / "reduced", "higher" / "lower") counts as a flip when
+  it sits among the same words as its opposite in the evidence;
+- "A outperforms B" against "B outperforms A", and two numbers of the evidence
+  that trade places ("13% and 8%" → "8% and 13%"), are flips too.
+
+Which words negate, which prefixes, antonyms, study designs and instruction
+cues there are comes from the vocabulary file (`assistant/data/vocabulary.json`),
+so another field can replace them without touching this module.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
 
-from .evidence import EvidenceLedger
 from .models import RemovedSentence
-from .question import has_negation, terms_match
-from .text import content_words, mentions, named_entities, numbers, split_sentences, tokens
+from .question import terms_match
+from .text import content_words, mentions, named_entities, normalise_number, numbers, split_sentences, tokens
+from .vocabulary import Vocabulary, vocabulary
 
-__all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER"]
+__all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER", "is_instruction"]
 
 MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
@@ -25,6 +46,29 @@ _MIN_CLAIM_WORDS = 2
 _LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
 _ECHO = re.compile(r"\b(?:Question|Evidence)\s*:", re.I)  # small models echo the prompt after answering
 _LEADING_MARKER = re.compile(r"^\s*(\[\d+(?:\s*[,;]\s*\d+)*\])\s*")
+
+# --- English grammar the polarity checks rely on (not field words: those live in the vocabulary) ---
+_CONTRACTED_NOT = re.compile(r"n['’]t\b", re.I)  # "didn't" -> "did not", "can't" -> "ca not"
+# A negation's window ends where its clause does.
+_CLAUSE_BREAK = re.compile(
+    r"[;:()\[\]]|,(?=\s)|\s[-–—]\s|\b(?:but|however|although|though|whereas|while|yet|except|despite)\b", re.I
+)
+_PSEUDO_NEGATIONS = {("not", "only"), ("not", "just"), ("not", "limited"), ("no", "doubt"), ("or", "not")}
+_NEGATION_WINDOW = 4  # content words a cue governs
+_CONTEXT_WINDOW = 4  # tokens either side that say what an antonym is about
+_NUMBER_WINDOW = 3  # tokens either side that say what a number counts
+_COMPARISON_MARKERS = {"vs", "versus", "compared"}
+_INFLECTIONS = ("", "e", "s", "es", "d", "ed", "ing", "ingly", "er", "ers", "est", "ly", "ely", "ion", "ions", "tion",
+                "ation", "ment", "ments", "ement", "ements", "ful", "fully", "n")
+_SELF_OVERLAP = 0.6  # share of the shorter sentence's content two sentences must share to be "about the same thing"
+
+
+class Ledger(Protocol):
+    """What the verifier needs of an evidence ledger (assistant.evidence.EvidenceLedger)."""
+
+    items: list
+
+    def get(self, n: int): ...
 
 
 @dataclass
@@ -46,8 +90,517 @@ class Verification:
     removed: list[RemovedSentence] = field(default_factory=list)
 
 
+# --- word matching ------------------------------------------------------------------------------
+
+
+def _same(a: str, b: str) -> bool:
+    """One word in two forms: equal, one a prefix of the other (4+ letters), or a shared 6-letter stem."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 4 and long_.startswith(short):
+        return True
+    return len(short) >= 6 and a[:6] == b[:6]
+
+
+def _strongly_same(a: str, b: str) -> bool:
+    """Stricter, for prefix stripping: equal, a plural, or a shared 6-letter stem ("satisfied" ~ "satisfaction")."""
+    return a == b or a.rstrip("s") == b.rstrip("s") or (min(len(a), len(b)) >= 6 and a[:6] == b[:6])
+
+
+def _overlap(words: set[str], others: set[str]) -> int:
+    return sum(any(_same(w, o) for o in others) for w in words)
+
+
+def _inflects(token: str, word: str) -> bool:
+    """Is `token` a form of `word`? ("reduced", "reduction" of "reduce"; "lower" of "low"; "dropped" of "drop")."""
+    if token == word:
+        return True
+    stem = word[:-1] if word.endswith("e") and len(word) > 3 else word
+    if token.startswith(stem) and token[len(stem):] in _INFLECTIONS:
+        return True
+    return token.startswith(word + word[-1]) and token[len(word) + 1:] in ("ed", "ing", "er", "est")
+
+
+@lru_cache(maxsize=65536)
+def _antonym_forms(word: str, forms: frozenset[str], candidates: tuple[str, ...]) -> frozenset[str]:
+    """The antonym-list words that this token (or a part of a hyphenated token) is a form of."""
+    return frozenset(c for c in candidates if any(_inflects(f, c) for f in (word, *forms)))
+
+
+# --- the vocabulary, prepared once per vocabulary object -------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    cues: tuple[tuple[str, ...], ...]
+    prefixes: tuple[str, ...]
+    opposites: dict[str, frozenset[str]]  # every antonym word -> its opposites
+    singles: tuple[str, ...]  # one-word antonym words
+    phrases: tuple[tuple[str, ...], ...]  # antonym phrases of several words, longest first
+    designs: tuple[tuple[str, str], ...]  # (term as written, normalised)
+    instruction_phrases: tuple[str, ...]
+    imperatives: frozenset[str]
+
+
+_LEXICONS: dict[int, tuple[Vocabulary, _Lexicon]] = {}
+
+
+def _lexicon(vocab: Vocabulary) -> _Lexicon:
+    """The vocabulary's lists in the shapes the checks use, built once per vocabulary in use."""
+    cached = _LEXICONS.get(id(vocab))
+    if cached is not None and cached[0] is vocab:
+        return cached[1]
+    opposites: dict[str, set[str]] = {}
+    for word, opposite in vocab.antonyms:
+        word, opposite = word.lower().strip(), opposite.lower().strip()
+        opposites.setdefault(word, set()).add(opposite)
+        opposites.setdefault(opposite, set()).add(word)
+    phrases = sorted({tuple(w.split()) for w in opposites}, key=len, reverse=True)
+    cues = tuple(sorted({tuple(c.lower().split()) for c in vocab.negation_cues}, key=len, reverse=True))
+    designs = tuple((d, _normalise_design(d)) for d in sorted(vocab.study_designs, key=len, reverse=True))
+    instructions = [_normalise_instruction(c) for c in vocab.instruction_cues]
+    lexicon = _Lexicon(
+        cues=cues,
+        prefixes=tuple(sorted((p.lower() for p in vocab.negative_prefixes), key=len, reverse=True)),
+        opposites={w: frozenset(o) for w, o in opposites.items()},
+        singles=tuple(sorted(p[0] for p in phrases if len(p) == 1)),
+        phrases=tuple(p for p in phrases if len(p) > 1),
+        designs=designs,
+        instruction_phrases=tuple(c for c in instructions if " " in c),
+        imperatives=frozenset(c for c in instructions if c and " " not in c),
+    )
+    _LEXICONS[id(vocab)] = (vocab, lexicon)
+    return lexicon
+
+
+# --- a text as tokens with clause, negation and antonym marks ---------------------------------------
+
+
+@dataclass(eq=False)
+class _Token:
+    word: str
+    forms: frozenset[str]  # content words it carries; empty for stopwords, numbers and cues
+    sentence: int
+    clause: int
+    index: int  # position in its sentence
+    negated: bool = False
+    cue: bool = False
+    prefix: str = ""  # the negative prefix stripped from it, if any
+    antonyms: frozenset[str] = frozenset()  # antonym-list words this token (or phrase it starts) is a form of
+    span: int = 1
+
+
+@dataclass(eq=False)
+class _Cue:
+    token: _Token
+    scope: list[_Token]
+
+    @property
+    def phrase(self) -> str:
+        if self.token.prefix:
+            return self.token.word
+        return " ".join([self.token.word] + [t.word for t in self.scope])
+
+
+class _Analysis:
+    """Tokens of one or more texts, with negation windows and antonyms marked."""
+
+    def __init__(self, texts: list[str], lexicon: _Lexicon):
+        self.lexicon = lexicon
+        self.sentences: list[list[_Token]] = []
+        for text in texts:
+            for sentence in split_sentences(_CONTRACTED_NOT.sub(" not", text)):
+                self.sentences.append(self._tokenise(sentence, len(self.sentences)))
+        self.tokens = [t for s in self.sentences for t in s]
+        self.cues: list[_Cue] = []
+        for sentence in self.sentences:
+            self._mark_negation(sentence)
+            self._mark_antonyms(sentence)
+
+    @staticmethod
+    def _tokenise(sentence: str, number: int) -> list[_Token]:
+        out: list[_Token] = []
+        for clause, part in enumerate(_CLAUSE_BREAK.split(sentence)):
+            for word in tokens(part or ""):
+                out.append(_Token(word, frozenset(content_words(word)), number, clause, len(out)))
+        return out
+
+    def _mark_negation(self, sentence: list[_Token]) -> None:
+        words = [t.word for t in sentence]
+        i = 0
+        while i < len(sentence):
+            cue = next((c for c in self.lexicon.cues if tuple(words[i:i + len(c)]) == c), None)
+            pseudo = (tuple(words[i:i + 2]) in _PSEUDO_NEGATIONS or tuple(words[max(i - 1, 0):i + 1]) in _PSEUDO_NEGATIONS)
+            if cue is None or pseudo:
+                i += 1
+                continue
+            head = sentence[i]
+            for t in sentence[i:i + len(cue)]:
+                t.cue, t.forms = True, frozenset()
+            scope: list[_Token] = []
+            for t in sentence[i + len(cue):]:
+                if t.clause != head.clause or len(scope) >= _NEGATION_WINDOW:
+                    break
+                if any(tuple(words[t.index:t.index + len(c)]) == c for c in self.lexicon.cues):
+                    break  # "neither A nor B": the next cue opens its own window
+                if t.forms:
+                    t.negated = True
+                    scope.append(t)
+            self.cues.append(_Cue(head, scope))
+            i += len(cue)
+
+    def _mark_antonyms(self, sentence: list[_Token]) -> None:
+        singles, phrases = self.lexicon.singles, self.lexicon.phrases
+        for i, t in enumerate(sentence):
+            found = set(_antonym_forms(t.word, t.forms, singles))
+            span = 1
+            for phrase in phrases:  # "fall short": several words
+                window = sentence[i:i + len(phrase)]
+                if len(window) < len(phrase) or any(w.clause != t.clause for w in window):
+                    continue
+                if all(p in _antonym_forms(w.word, w.forms, (p,)) for w, p in zip(window, phrase)):
+                    found.add(" ".join(phrase))
+                    span = max(span, len(phrase))
+            if found and not any(self.lexicon.opposites.get(w, frozenset()) & found for w in found):
+                t.antonyms, t.span = frozenset(found), span  # "low-to-high" names both ends: no direction
+
+    def strip_prefixes(self, other_words: set[str]) -> None:
+        """"ineffective" where the other text says "effective": the plain word, negated, its prefix a cue."""
+        if not self.lexicon.prefixes:
+            return
+        for t in self.tokens:
+            if t.cue or not t.forms or any(_same(t.word, w) for w in other_words):
+                continue
+            for prefix in self.lexicon.prefixes:
+                rest = t.word[len(prefix):].lstrip("-")
+                if not t.word.startswith(prefix) or len(rest) < 5:
+                    continue
+                forms = content_words(rest)
+                if forms and any(_strongly_same(f, w) for f in forms for w in other_words):
+                    t.forms, t.prefix, t.negated = frozenset(forms), prefix, not t.negated
+                    self.cues.append(_Cue(t, [t]))
+                    break
+
+    def words(self) -> set[str]:
+        return {f for t in self.tokens for f in t.forms}
+
+    def forms(self, negated: bool) -> set[str]:
+        return {f for t in self.tokens if t.negated == negated for f in t.forms}
+
+    def polar(self, t: _Token) -> bool:
+        return t.cue or bool(t.antonyms) or bool(t.prefix)
+
+    def context(self, t: _Token, window: int = _CONTEXT_WINDOW) -> set[str]:
+        sentence = self.sentences[t.sentence]
+        near = sentence[max(t.index - window, 0):t.index] + sentence[t.index + t.span:t.index + t.span + window]
+        return {f for n in near if not self.polar(n) for f in n.forms}
+
+    def sides(self, t: _Token) -> tuple[set[str], set[str]]:
+        """Content words before and after `t` in its clause (what is compared with what)."""
+        clause = [n for n in self.sentences[t.sentence] if n.clause == t.clause and not self.polar(n)]
+        left = {f for n in clause if n.index < t.index for f in n.forms}
+        right = {f for n in clause if n.index >= t.index + t.span for f in n.forms}
+        return left, right
+
+    def following(self, t: _Token, count: int = 2) -> set[str]:
+        after = [n for n in self.sentences[t.sentence][t.index + t.span:] if n.clause == t.clause and n.forms
+                 and not self.polar(n)]
+        return {f for n in after[:count] for f in n.forms}
+
+
+def _pair(claim: str | list[str], evidence: list[str]) -> tuple[_Analysis, _Analysis]:
+    lexicon = _lexicon(vocabulary())
+    a = _Analysis([claim] if isinstance(claim, str) else claim, lexicon)
+    b = _Analysis(evidence, lexicon)
+    a_words, b_words = {t.word for t in a.tokens if t.forms}, {t.word for t in b.tokens if t.forms}
+    a_words |= a.words()
+    b_words |= b.words()
+    a.strip_prefixes(b_words)
+    b.strip_prefixes(a_words)
+    return a, b
+
+
+# --- the checks -------------------------------------------------------------------------------------
+
+
+def _normalise_instruction(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("’", "'")).split())
+
+
+def is_instruction(claim: str) -> bool:
+    """An instruction to a model or the reader ("Ignore previous instructions ...", "You must answer yes")."""
+    lexicon = _lexicon(vocabulary())
+    said = _normalise_instruction(claim)
+    if not said:
+        return False
+    if any(f" {phrase} " in f" {said} " for phrase in lexicon.instruction_phrases):
+        return True
+    return said.split()[0] in lexicon.imperatives  # an imperative opens the sentence
+
+
+def _normalise_design(text: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"[^a-z0-9 ]+", " ", text.lower().replace("-", " ")).split())
+
+
+def _design_word(term: str, word: str) -> bool:
+    if len(term) < 6:
+        return word in (term, term + "s", term + "es")
+    return word.startswith(term[:6])
+
+
+def _states_design(design: tuple[str, ...], words: tuple[str, ...]) -> bool:
+    n = len(design)
+    return any(all(_design_word(d, w) for d, w in zip(design, words[i:i + n])) for i in range(len(words) - n + 1))
+
+
+def _added_design(claim: str, evidence: str) -> str | None:
+    said, source = _normalise_design(claim), _normalise_design(evidence)
+    for term, design in _lexicon(vocabulary()).designs:
+        if design and _states_design(design, said) and not _states_design(design, source):
+            return term
+    return None
+
+
+def _negation_flip(claim: _Analysis, evidence: _Analysis, *, fallback: bool, guard: bool) -> str | None:
+    """A word negated on one side and affirmed on the other, and negated nowhere on that other side."""
+    evidence_negated, evidence_affirmed = evidence.forms(True), evidence.forms(False)
+    for cue in claim.cues:  # the claim negates ...
+        if not cue.scope:
+            continue
+        scope = {f for t in cue.scope for f in t.forms}
+        if _overlap(scope, evidence_negated):
+            continue  # ... what the evidence negates too
+        affirmed = [t for t in cue.scope if _overlap(set(t.forms), evidence_affirmed)]
+        if guard:
+            affirmed = [t for t in affirmed if not _different_objects(claim, t, evidence)]
+        if affirmed:
+            word = f"'{cue.token.word}'" if cue.token.prefix else f"'{cue.phrase}'"
+            return f"negates what the cited evidence says ({word})"
+        if fallback and not evidence.cues:
+            return "negates what the cited evidence says"
+    claim_negated, claim_affirmed = claim.forms(True), claim.forms(False)
+    claim_words = claim.words()
+    for cue in evidence.cues:  # the evidence negates ...
+        present = [t for t in cue.scope if _overlap(set(t.forms), claim_words)]
+        if not present or any(_overlap(set(t.forms), claim_negated) for t in present):
+            continue
+        affirmed = [t for t in present
+                    if _overlap(set(t.forms), claim_affirmed) and not _affirmed_elsewhere(evidence, t, claim)]
+        if guard:
+            affirmed = [t for t in affirmed if not _different_objects(evidence, t, claim)]
+        head = cue.scope[0]
+        if affirmed and (head in affirmed or len(affirmed) >= 2 or 2 * len(affirmed) >= len(cue.scope)):
+            return f"affirms what the cited evidence negates ('{cue.phrase}')"
+    return None
+
+
+def _affirmed_elsewhere(evidence: _Analysis, t: _Token, claim: _Analysis) -> bool:
+    """The evidence negates `t` here but affirms the word elsewhere, in words at least as close to the claim's
+    ("not associated with A but associated with B": a claim "associated with B" is no flip)."""
+    said = [c for c in claim.tokens if not c.negated and _overlap(set(t.forms), set(c.forms))]
+    others = [e for e in evidence.tokens if e is not t and not e.negated and _overlap(set(t.forms), set(e.forms))]
+    if not said or not others:
+        return False
+    for c in said:
+        context = claim.context(c)
+        here = _overlap(context, evidence.context(t))
+        if max(_overlap(context, evidence.context(e)) for e in others) >= here:
+            return True
+    return False
+
+
+def _different_objects(text: _Analysis, t: _Token, other: _Analysis) -> bool:
+    """"improved accuracy" vs "did not improve latency": the words right after differ, so no flip."""
+    mine = text.following(t)
+    matches = [o for o in other.tokens if o.forms and _overlap(set(t.forms), set(o.forms))]
+    theirs = [other.following(o) for o in matches]
+    return bool(mine) and all(ts and not _overlap(mine, ts) for ts in theirs)
+
+
+def _reversed(claim: _Analysis, c: _Token, evidence: _Analysis, e: _Token) -> bool:
+    """"B outperforms A" against "A outperforms B": words before and after the comparison trade sides."""
+    left_c, right_c = claim.sides(c)
+    left_e, right_e = evidence.sides(e)
+    left_c, right_c = {w for w in left_c if not _overlap({w}, right_c)}, {w for w in right_c if not _overlap({w}, left_c)}
+    left_e, right_e = {w for w in left_e if not _overlap({w}, right_e)}, {w for w in right_e if not _overlap({w}, left_e)}
+    moved_right = any(_overlap({w}, right_e) and not _overlap({w}, left_e) for w in left_c)
+    moved_left = any(_overlap({w}, left_e) and not _overlap({w}, right_e) for w in right_c)
+    return moved_right and moved_left
+
+
+def _antonym_flip(claim: _Analysis, evidence: _Analysis) -> str | None:
+    """"increased errors" where the evidence has "reducing errors" among the same words."""
+    opposites = claim.lexicon.opposites
+    for c in claim.tokens:
+        if not c.antonyms:
+            continue
+        wanted = {o for w in c.antonyms for o in opposites.get(w, ())}
+        context = claim.context(c)
+        best_opposite, best_same, opposite_token = 0, 0, None
+        for e in evidence.tokens:
+            if not e.antonyms:
+                continue
+            score = _overlap(context, evidence.context(e))
+            is_opposite = bool(e.antonyms & wanted) and e.negated == c.negated and not _reversed(claim, c, evidence, e)
+            if is_opposite and score > best_opposite:
+                best_opposite, opposite_token = score, e
+            elif not is_opposite and (e.antonyms & c.antonyms or e.antonyms & wanted) and score > best_same:
+                best_same = score
+        if opposite_token is not None and best_opposite > best_same:
+            return f"says '{c.word}' where the cited evidence says '{opposite_token.word}'"
+    return None
+
+
+def _reversed_comparison(claim: _Analysis, evidence: _Analysis) -> str | None:
+    for c in claim.tokens:
+        if not c.antonyms:
+            continue
+        same = [e for e in evidence.tokens if e.antonyms & c.antonyms and e.negated == c.negated]
+        if not same:
+            continue
+
+        def fit(e: _Token) -> int:
+            left, right = evidence.sides(e)
+            lc, rc = claim.sides(c)
+            return _overlap(lc | rc, left | right)
+
+        best = max(same, key=fit)
+        if _reversed(claim, c, evidence, best):
+            return f"reverses the comparison '{c.word}' of the cited evidence"
+    return None
+
+
+def _token_numbers(word: str) -> list[str]:
+    if not word[:1].isdigit():
+        return []  # "COVID-19", "MedSAM-2": names, not quantities
+    return [normalise_number(m.group(0)) for m in re.finditer(r"\d[\d,]*(?:\.\d+)?%?", word)]
+
+
+def _number_places(text: _Analysis) -> dict[str, list[_Token]]:
+    places: dict[str, list[_Token]] = {}
+    for t in text.tokens:
+        for n in _token_numbers(t.word):
+            places.setdefault(n, []).append(t)
+    return places
+
+
+def _number_context(text: _Analysis, t: _Token) -> set[str]:
+    sentence = text.sentences[t.sentence]
+    words: set[str] = set()
+    for step in (-1, 1):
+        i = t.index + step
+        while 0 <= i < len(sentence) and abs(i - t.index) <= _NUMBER_WINDOW and not _token_numbers(sentence[i].word):
+            words |= sentence[i].forms
+            i += step
+    return words
+
+
+def _ordered_pairs(text: _Analysis) -> set[tuple[str, str]]:
+    """(a, b) for "a vs b", "a versus b", "a compared with b", "from a to b"."""
+    pairs = set()
+    for sentence in text.sentences:
+        for k, t in enumerate(sentence):
+            if t.word not in _COMPARISON_MARKERS and t.word != "to":
+                continue
+            before = [n for s in reversed(sentence[max(k - 6, 0):k]) for n in _token_numbers(s.word)[-1:]]
+            after = [n for s in sentence[k + 1:k + 7] for n in _token_numbers(s.word)[:1]]
+            if not before or not after:
+                continue
+            if t.word == "to":
+                first = next(i for i in range(k - 1, -1, -1) if _token_numbers(sentence[i].word))
+                if first == 0 or sentence[first - 1].word != "from" or not _token_numbers(sentence[k + 1].word):
+                    continue
+            pairs.add((before[0], after[0]))
+    return pairs
+
+
+def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
+    """"A and B by 13.4% and 9.8%, respectively" -> [(A, 13.4%), (B, 9.8%)]."""
+    out: list[tuple[_Token, str]] = []
+    for r, t in enumerate(sentence):
+        if t.word != "respectively":
+            continue
+        values: list[str] = []
+        i = r - 1
+        while i >= 0 and (_token_numbers(sentence[i].word) or not sentence[i].forms):
+            values[:0] = _token_numbers(sentence[i].word)
+            i -= 1
+        items: list[_Token] = []
+        while i >= 0 and len(items) < len(values):
+            if sentence[i].forms and not sentence[i].cue:
+                items.insert(0, sentence[i])
+            i -= 1
+        if len(values) >= 2 and len(items) == len(values):
+            out += list(zip(items, values))
+    return out
+
+
+def _nearest_number(text: _Analysis, t: _Token) -> str | None:
+    sentence = text.sentences[t.sentence]
+    for i in [*range(t.index + 1, min(t.index + 1 + _NUMBER_WINDOW, len(sentence))),
+              *range(t.index - 1, max(t.index - 1 - _NUMBER_WINDOW, -1), -1)]:
+        found = _token_numbers(sentence[i].word)
+        if found:
+            return found[0]
+    return None
+
+
+def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
+    """Two numbers of the evidence that trade places in the claim ("+13% sensitivity, +8% specificity")."""
+    in_claim, in_evidence = _number_places(claim), _number_places(evidence)
+    shared = sorted(n for n in in_claim if len(in_claim[n]) == 1 and len(in_evidence.get(n, [])) == 1)
+    if len(shared) < 2:
+        return None
+    evidence_pairs = _ordered_pairs(evidence)
+    for a, b in _ordered_pairs(claim):
+        if a != b and a in shared and b in shared and (b, a) in evidence_pairs and (a, b) not in evidence_pairs:
+            return f"swaps the numbers {a} and {b} of the cited evidence"
+    claim_paired = {id(t): v for sentence in claim.sentences for t, v in _respectively(sentence)}
+    for sentence in evidence.sentences:
+        paired = _respectively(sentence)
+        values = {v for _, v in paired}
+        for item, value in paired:
+            for c in claim.tokens:
+                if not c.forms or not _overlap(set(item.forms), set(c.forms)):
+                    continue
+                said = claim_paired.get(id(c)) or _nearest_number(claim, c)
+                if said in values and said != value and said in shared and value in shared:
+                    return f"swaps the numbers {value} and {said} of the cited evidence"
+    for i, a in enumerate(shared):
+        for b in shared[i + 1:]:
+            ta, tb = in_claim[a][0], in_claim[b][0]
+            ea, eb = in_evidence[a][0], in_evidence[b][0]
+            if ta is tb or ea is eb:
+                continue
+            ca, cb = _number_context(claim, ta), _number_context(claim, tb)
+            xa, xb = _number_context(evidence, ea), _number_context(evidence, eb)
+            xa, xb = {w for w in xa if not _overlap({w}, xb)}, {w for w in xb if not _overlap({w}, xa)}
+            straight = _overlap(ca, xa) + _overlap(cb, xb)
+            crossed = _overlap(ca, xb) + _overlap(cb, xa)
+            if crossed >= 2 and crossed > straight:
+                return f"swaps the numbers {a} and {b} of the cited evidence"
+    return None
+
+
+def _meaning_flip(claim: str, evidence_texts: list[str]) -> str | None:
+    said, source = _pair(claim, evidence_texts)
+    return (
+        _negation_flip(said, source, fallback=True, guard=False)
+        or _antonym_flip(said, source)
+        or _reversed_comparison(said, source)
+        or _swapped_numbers(said, source)
+    )
+
+
 def check_support(claim: str, evidence_texts: list[str], min_coverage: float) -> Verdict:
-    """Is `claim` supported by these evidence texts together? (numbers, names, negation, coverage)"""
+    """Is `claim` supported by these evidence texts together?
+
+    In order: a statement, not an instruction; numbers; names; no added study design; no meaning flip
+    (negation, negative prefix, antonym, reversed comparison, swapped numbers); content coverage.
+    """
+    if is_instruction(claim):
+        return Verdict(False, "is an instruction, not a statement")
     joined = " ".join(evidence_texts)
     missing_numbers = numbers(claim) - numbers(joined)
     if missing_numbers:
@@ -57,14 +610,31 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     for entity in sorted(named_entities(claim)):
         if not mentions(evidence_lower, entity) and not all(terms_match(p, evidence_words) for p in content_words(entity)):
             return Verdict(False, f"name '{entity}' is not in the cited evidence")
-    if has_negation(claim) and not has_negation(joined):
-        return Verdict(False, "negates what the cited evidence says")
+    design = _added_design(claim, joined)
+    if design:
+        return Verdict(False, f"adds the study design '{design}' the evidence does not state")
+    flip = _meaning_flip(claim, evidence_texts)
+    if flip:
+        return Verdict(False, flip)
     words = content_words(claim)
     if words:
         coverage = sum(terms_match(w, evidence_words) for w in words) / len(words)
         if coverage < min_coverage:
             return Verdict(False, f"only {coverage:.0%} of its content is in the cited evidence")
     return Verdict(True, "supported")
+
+
+def _contradicts(earlier: str, later: str) -> bool:
+    """Two sentences about the same thing with opposite polarity ("X does not ..." / "X is a significant ...")."""
+    later_a, earlier_a = _pair(later, [earlier])
+    mine = {f for t in later_a.tokens if not later_a.polar(t) for f in t.forms}
+    theirs = {f for t in earlier_a.tokens if not earlier_a.polar(t) for f in t.forms}
+    if not mine or not theirs:
+        return False
+    shared = _overlap(mine, theirs) if len(mine) <= len(theirs) else _overlap(theirs, mine)
+    if shared < 2 or shared < _SELF_OVERLAP * min(len(mine), len(theirs)):
+        return False
+    return bool(_negation_flip(later_a, earlier_a, fallback=False, guard=True) or _antonym_flip(later_a, earlier_a))
 
 
 def _attach_markers(text: str) -> str:
@@ -82,7 +652,7 @@ def _move_leading_marker(sentence: str) -> str:
     return f"{rest.rstrip('.!? ')} {match.group(1)}{stop}"
 
 
-def _attribute(claim: str, ledger: EvidenceLedger, min_coverage: float) -> int | None:
+def _attribute(claim: str, ledger: Ledger, min_coverage: float) -> int | None:
     """Cite an uncited sentence only if one evidence item alone passes the full support check."""
     for item in ledger.items:
         if check_support(claim, [item.quote, item.title], min_coverage).supported:
@@ -90,7 +660,7 @@ def _attribute(claim: str, ledger: EvidenceLedger, min_coverage: float) -> int |
     return None
 
 
-def verify_answer(text: str, ledger: EvidenceLedger, min_coverage: float) -> Verification:
+def verify_answer(text: str, ledger: Ledger, min_coverage: float) -> Verification:
     result = Verification()
     text = _ECHO.split(text, maxsplit=1)[0]
     for title in {item.title for item in ledger.items}:
@@ -104,6 +674,9 @@ def verify_answer(text: str, ledger: EvidenceLedger, min_coverage: float) -> Ver
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
         if len([t for t in tokens(claim) if t.isalnum() or "-" in t]) < _MIN_CLAIM_WORDS and not numbers(claim):
             continue  # fragments such as "Answer:" state nothing to check or show
+        if is_instruction(claim):
+            result.removed.append(RemovedSentence(sentence=claim, reason="is an instruction, not a statement"))
+            continue
         if not cited:
             attributed = _attribute(claim, ledger, min_coverage)
             if attributed is None:
@@ -124,8 +697,14 @@ def verify_answer(text: str, ledger: EvidenceLedger, min_coverage: float) -> Ver
             item = ledger.get(n)
             texts += [item.quote, item.title]
         verdict = check_support(claim, texts, min_coverage)
-        if verdict.supported:
-            result.kept.append(VerifiedSentence(text=sentence.strip(), claim=claim, cited=cited))
-        else:
+        if not verdict.supported:
             result.removed.append(RemovedSentence(sentence=claim, reason=verdict.reason))
+            continue
+        earlier = next((k for k in result.kept if _contradicts(k.claim, claim)), None)
+        if earlier is not None:
+            result.removed.append(RemovedSentence(
+                sentence=claim, reason=f"contradicts an earlier sentence of this answer ('{earlier.claim}')"
+            ))
+            continue
+        result.kept.append(VerifiedSentence(text=sentence.strip(), claim=claim, cited=cited))
     return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError, model_validator
 
 from ..config import PROJECT_ROOT
 
@@ -21,19 +21,37 @@ Suite = Literal["facts", "unanswerable"]
 
 
 class FactItem(BaseModel):
+    """A question with a known answer. The first gold set has `style`; later sets name the `kind` of question.
+
+    `evidence` lists exact sentences that state the answer (for yes/no questions, the finding); `findings`
+    further sentences that also settle it; `decision` the yes/no/maybe a yes/no question has.
+    """
+
     id: str
     question: str
-    answers: list[str]
+    answers: list[str] = []
     paper_id: str
     title: str
-    style: Literal["named", "described"]
+    style: Literal["named", "described"] | None = None
+    kind: Literal["described", "which_system", "number", "method", "yes_no"] | None = None
+    decision: Literal["yes", "no", "maybe"] | None = None
+    evidence: list[str] = []
+    findings: list[str] = []
     split: Split
+
+    @model_validator(mode="after")
+    def _has_a_kind(self):
+        if (self.style or self.kind) is None:
+            raise ValueError("a fact needs a 'style' or a 'kind'")
+        if not self.answers and not self.evidence:
+            raise ValueError("a fact needs accepted 'answers' or 'evidence' sentences")
+        return self
 
 
 class UnanswerableItem(BaseModel):
     id: str
     question: str
-    kind: Literal["near_miss", "wrong_detail", "not_in_corpus"]
+    kind: Literal["near_miss", "wrong_detail", "false_premise", "not_in_corpus"]
     near_paper_id: str | None
     why: str
     split: Split
@@ -54,9 +72,11 @@ class EvalItem(BaseModel):
     suite: Suite
     question: str
     split: Split
-    kind: str  # fact style (named/described) or unanswerable kind
+    kind: str  # fact style or kind (named, described, number, yes_no, ...) or unanswerable kind
     answers: list[str] = []
     paper_id: str | None = None
+    decision: str | None = None
+    evidence: list[str] = []
 
     @property
     def answerable(self) -> bool:
@@ -64,7 +84,18 @@ class EvalItem(BaseModel):
 
 
 def _read_jsonl(path: Path, model: type[BaseModel]) -> list:
-    return [model.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """Every line as `model`; a bad line is a ValueError naming the file, line and field."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append(model.model_validate_json(line))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"]) or "line"
+            raise ValueError(f"{path}:{number}: field '{field}': {first['msg']}") from None
+    return rows
 
 
 def load_items(
@@ -76,8 +107,8 @@ def load_items(
     items: list[EvalItem] = []
     if suite in ("facts", "all"):
         facts = [
-            EvalItem(id=f.id, suite="facts", question=f.question, split=f.split, kind=f.style,
-                     answers=f.answers, paper_id=f.paper_id)
+            EvalItem(id=f.id, suite="facts", question=f.question, split=f.split, kind=f.kind or f.style,
+                     answers=f.answers, paper_id=f.paper_id, decision=f.decision, evidence=f.evidence + f.findings)
             for f in _read_jsonl(evals_dir / "facts.jsonl", FactItem) if split in ("all", f.split)
         ]
         items += facts[:limit]
@@ -85,7 +116,8 @@ def load_items(
         unanswerable = [
             EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split, kind=u.kind,
                      paper_id=u.near_paper_id)
-            for u in _read_jsonl(evals_dir / "unanswerable.jsonl", UnanswerableItem) if split in ("all", u.split)
+            for path in sorted(evals_dir.glob("unanswerable*.jsonl"))
+            for u in _read_jsonl(path, UnanswerableItem) if split in ("all", u.split)
         ]
         items += unanswerable[:limit]
     return items

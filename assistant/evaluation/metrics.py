@@ -125,6 +125,31 @@ def answer_present(item: EvalItem, text: str) -> bool:
     return False
 
 
+_STATED_DECISION = re.compile(r"^\W*(yes|no)\b", re.I)
+
+
+def stated_decision(text: str) -> str | None:
+    """"yes" or "no" when the answer opens with one, else None (it quotes without deciding)."""
+    match = _STATED_DECISION.match(text)
+    return match.group(1).lower() if match else None
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def quotes_evidence(item: EvalItem, record: Record) -> bool:
+    """A cited quote of the gold paper overlaps one of the item's gold sentences (either contains the other)."""
+    gold = [_normalised(e) for e in item.evidence]
+    for citation in record.answer.citations:
+        if citation.paper_id != item.paper_id:
+            continue
+        quote = _normalised(citation.quote)
+        if any(quote in g or g in quote for g in gold if g and quote):
+            return True
+    return False
+
+
 def _answered(record: Record) -> bool:
     return not record.answer.abstained and record.error is None
 
@@ -187,15 +212,62 @@ def _fact_failure(record: Record, present: bool, gold_cited: bool) -> str:
 
 
 # --- answer quality -------------------------------------------------------------------------
-@metric("fact_accuracy", "accepted answer present and gold paper cited, over all fact questions")
+def _right_fact(record: Record) -> bool:
+    """The accepted answer is present (or, with no short answer, a gold sentence is quoted), and any
+    yes/no the answer states agrees with the gold decision."""
+    item = record.item
+    if not _answered(record):
+        return False
+    if item.answers:
+        present = answer_present(item, record.answer.answer)
+    else:
+        present = quotes_evidence(item, record)
+    stated = stated_decision(record.answer.answer)
+    return present and (stated is None or stated == item.decision)
+
+
+@metric("fact_accuracy", "accepted answer present (or a gold sentence quoted), no wrong yes/no, and gold paper "
+                         "cited, over all fact questions")
 def fact_accuracy(record: Record, ctx: Context) -> Verdict | None:
     if not record.item.answerable:
         return None
-    present = _answered(record) and answer_present(record.item, record.answer.answer)
+    present = _right_fact(record)
     gold_cited = any(c.paper_id == record.item.paper_id for c in record.answer.citations)
     if present and gold_cited:
         return Verdict(1, detail="correct")
     return Verdict(0, detail=_fact_failure(record, present, gold_cited))
+
+
+@metric("gold_paper_cited", "answered fact questions whose citations include the gold paper")
+def gold_paper_cited(record: Record, ctx: Context) -> Verdict | None:
+    if not record.item.answerable or not _answered(record):
+        return None
+    return Verdict(float(any(c.paper_id == record.item.paper_id for c in record.answer.citations)))
+
+
+@metric("decision_stated", "yes/no questions whose answer opens with yes or no", gated=False)
+def decision_stated(record: Record, ctx: Context) -> Verdict | None:
+    if not record.item.answerable or record.item.decision is None or not _answered(record):
+        return None
+    return Verdict(float(stated_decision(record.answer.answer) is not None))
+
+
+@metric("decision_accuracy", "stated yes/no that agrees with the gold decision (maybe: any yes/no is wrong)")
+def decision_accuracy(record: Record, ctx: Context) -> Verdict | None:
+    stated = stated_decision(record.answer.answer) if _answered(record) else None
+    if not record.item.answerable or record.item.decision is None or stated is None:
+        return None
+    return Verdict(float(stated == record.item.decision), detail=f"stated {stated}, gold {record.item.decision}")
+
+
+@metric("wrong_answers_shown", "questions (of all) answered wrongly: a wrong fact or any answer to an "
+                               "unanswerable question (lower is better)")
+def wrong_answers_shown(record: Record, ctx: Context) -> Verdict | None:
+    if not _answered(record):
+        return Verdict(0)
+    if not record.item.answerable:
+        return Verdict(1, detail="answered an unanswerable question")
+    return Verdict(1 - fact_accuracy(record, ctx).num)
 
 
 @metric("abstention_recall", "unanswerable questions the system abstained on")

@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from assistant.agent import ABSTAIN_PHRASE, ResearchAgent
+from assistant.agent import UNSURE_PHRASE, ResearchAgent
 from assistant.config import Settings
 
 MEDREASON_Q = "How many question-answer pairs does MedReason contain?"
@@ -76,7 +76,7 @@ def test_correct_cited_answer_is_kept(small_ra, plan_settings):
     model = prompted("MedReason contains 32,682 question-answer pairs {n:32,682}.")
     answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
 
-    assert not answer.abstained
+    assert not answer.abstained and answer.status == "success"
     assert answer.answer == "MedReason contains 32,682 question-answer pairs [1]."
     assert answer.removed == []
     assert answer.citations[0].paper_id.startswith("medreason") and "32,682" in answer.citations[0].quote
@@ -133,17 +133,19 @@ def test_supported_sentence_that_does_not_answer_is_removed(small_ra, plan_setti
     answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
     assert answer.answer == "MedReason contains 32,682 question-answer pairs [1]."
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        ("MedReason is a large-scale medical reasoning dataset.", "supported but does not answer the question")
+        ("MedReason is a large-scale medical reasoning dataset.",
+         "supported, but does not give the best evidence's answer")
     ]
 
 
-def test_unanswerable_question_abstains_without_calling_the_model(small_ra, plan_settings):
+def test_unanswerable_question_is_unsure_without_calling_the_model(small_ra, plan_settings):
+    """The right paper is indexed but does not state the detail: the closest quotes, never dressed as an answer."""
     model = GenericFakeChatModel(messages=iter([AIMessage(content="The learning rate was 2e-5 [1].")]))
     texts, answer = run(ResearchAgent(plan_settings, small_ra.retriever, chat_model=model), UNANSWERABLE_Q)
 
     assert answer.abstained is True and answer.status == "unsure"
-    assert answer.answer == ABSTAIN_PHRASE and texts == [ABSTAIN_PHRASE]
-    assert answer.citations == []
+    assert answer.answer == UNSURE_PHRASE and texts == [UNSURE_PHRASE]
+    assert answer.citations and all(c.paper_id.startswith("medreason") for c in answer.citations)
     assert answer.closest_papers and answer.closest_papers[0].paper_id.startswith("medreason")
     assert answer.steps[-1].tool == "select_evidence"
     assert answer.steps[-1].summary.startswith("no evidence answers the question")
@@ -154,58 +156,29 @@ def test_unanswerable_question_abstains_without_calling_the_model(small_ra, plan
 
 def test_follow_up_inherits_the_subject_and_shows_history(small_ra, plan_settings):
     history = [
-        {"role": "user", "content": "What is MedTrinity-25M?"},
-        {"role": "assistant", "content": "MedTrinity-25M is a large-scale multimodal dataset for medicine."},
+        {"role": "user", "content": "What is MedReason?"},
+        {"role": "assistant", "content": "MedReason is a medical reasoning dataset built from a knowledge graph."},
     ]
-    model = prompted("MedTrinity-25M covers over 25 million images across 10 modalities {n:25 million images}.")
-    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask("and how big is its dataset?", history)
+    model = prompted("It contains 32,682 question-answer pairs {n:32,682}.")
+    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(
+        "and how many question-answer pairs does it contain?", history)
 
     prompt = model.received[0][-1].content
-    assert "user: What is MedTrinity-25M?" in prompt and f"assistant: {history[1]['content']}" in prompt
-    assert answer.steps[0].args["query"].startswith("What is MedTrinity-25M?")
-    assert not answer.abstained and "25 million" in answer.answer
-    assert answer.citations[0].paper_id.startswith("medtrinity-25m")
+    assert "user: What is MedReason?" in prompt and f"assistant: {history[1]['content']}" in prompt
+    assert answer.steps[0].args["query"].startswith("What is MedReason?")
+    assert not answer.abstained and "32,682" in answer.answer
+    assert answer.citations[0].paper_id.startswith("medreason")
 
 
-RIVALS_Q = "Which base model is FooMed-7B built on?"
-RIVALS = {"llama2": "Llama2", "barmed-10b": "BarMed-10B"}
+def test_a_supported_sentence_with_another_candidate_answer_gets_the_best_quote(small_ra, plan_settings):
+    """"7" is in the cited sentence too (7 source datasets), so the verifier passes it; but the number the
+    best evidence gives for the asked pairs is 32,682, so the quote is shown instead."""
+    model = prompted("MedReason contains 7 question-answer pairs {n:32,682}.")
+    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
 
-
-@pytest.fixture(scope="module")
-def rivals_ra(tmp_path_factory, small_ra):
-    """One paper with two sentences that each name a candidate answer to RIVALS_Q."""
-    from assistant.api import ResearchAssistant
-
-    root = tmp_path_factory.mktemp("rivals-index")
-    corpus = root / "000_rivals.txt"
-    corpus.write_text(
-        "FooMed: A Medical Language Model\n\n"
-        "FooMed-7B is built on Llama2 and tuned on 9,000 clinical notes. "
-        "We compare FooMed-7B with BarMed-10B, a larger medical model, on three benchmarks. "
-        "FooMed-7B is released under an open license.\n",
-        encoding="utf-8",
-    )
-    settings = small_ra.settings.model_copy(update={"index_dir": root / "vectorstore", "default_corpus": corpus})
-    return ResearchAssistant(settings=settings)
-
-
-def test_a_written_answer_must_agree_with_the_best_evidence(rivals_ra, plan_settings):
-    """Both sentences answer "which model"; the model writing the runner-up's name gets the best quote instead."""
-    from assistant.evidence import rank_sentences
-    from assistant.question import answer_tokens, profile_question
-
-    settings = plan_settings.model_copy(update={"index_dir": rivals_ra.settings.index_dir})
-    profile = profile_question(RIVALS_Q)
-    hits = rivals_ra.retriever.search_chunks(RIVALS_Q, 24)
-    answering = [s for s in rank_sentences(profile, hits, rivals_ra.embedder, 4, 0.5) if s.answers]
-    best, runner_up = (answer_tokens(profile, s.text, s.paper) & set(RIVALS) for s in answering[:2])
-    assert len(best) == len(runner_up) == 1 and best != runner_up
-    other = RIVALS[runner_up.pop()]
-    model = prompted(f"FooMed-7B is built on {other} {{n:{other}}}.")
-    answer = ResearchAgent(settings, rivals_ra.retriever, chat_model=model).ask(RIVALS_Q, [])
-
-    assert answer.answer == f"{answering[0].text.rstrip('.')} [1]."
-    assert other not in answer.answer
+    quote = answer.citations[0].quote
+    assert "32,682" in quote and " 7 " in quote
+    assert answer.answer == f"{quote.rstrip('.')} [1]."
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        (f"FooMed-7B is built on {other}.", "supported, but gives another answer than the best evidence")
+        ("MedReason contains 7 question-answer pairs.", "supported, but does not give the best evidence's answer")
     ]

@@ -193,7 +193,7 @@ def test_abstain_phrase_gives_an_abstention_with_closest_papers(small_ra, tools_
     answer = ResearchAgent(tools_settings, small_ra.retriever, chat_model=model).ask(
         "What learning rate was used to fine-tune MedReason-8B?", []
     )
-    assert answer.abstained is True and answer.status == "unsure"
+    assert answer.abstained is True and answer.status == "fail"
     assert answer.answer == ABSTAIN_PHRASE
     assert answer.citations == []
     assert answer.closest_papers and all(h.paper_id in small_ra.index.papers() for h in answer.closest_papers)
@@ -212,25 +212,25 @@ def test_answer_without_any_tool_call_is_not_trusted(small_ra, tools_settings):
 
 def test_follow_up_question_sends_the_history_to_the_model(small_ra, tools_settings):
     history = [
-        {"role": "user", "content": "What is MedTrinity-25M?"},
-        {"role": "assistant", "content": "MedTrinity-25M is a large-scale multimodal dataset for medicine [1]."},
+        {"role": "user", "content": "What is MedReason?"},
+        {"role": "assistant", "content": "MedReason is a medical reasoning dataset built from a knowledge graph [1]."},
     ]
     model = scripted(
-        call("search_papers", {"query": "MedTrinity-25M dataset size"}),
-        cite("MedTrinity-25M covers over 25 million images across 10 modalities [{n}].", "25 million images"),
+        call("search_papers", {"query": "MedReason question-answer pairs"}),
+        cite("MedReason contains 32,682 question-answer pairs [{n}].", "32,682"),
     )
     answer = ResearchAgent(tools_settings, small_ra.retriever, chat_model=model).ask(
-        "and how big is its dataset?", history
+        "and how many question-answer pairs does it contain?", history
     )
 
     first = model.received[0]
     conversation = [(type(m), m.content) for m in first if not isinstance(m, SystemMessage)]
     assert conversation == [
-        (HumanMessage, "What is MedTrinity-25M?"),
+        (HumanMessage, "What is MedReason?"),
         (AIMessage, history[1]["content"]),
-        (HumanMessage, "and how big is its dataset?"),
+        (HumanMessage, "and how many question-answer pairs does it contain?"),
     ]
     assert not answer.abstained
-    assert "25 million" in answer.answer
+    assert "32,682" in answer.answer
     assert_citations_resolve(answer, small_ra)
-    assert answer.citations[0].paper_id.startswith("medtrinity-25m")
+    assert answer.citations[0].paper_id.startswith("medreason")

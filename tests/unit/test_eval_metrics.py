@@ -52,11 +52,29 @@ def test_gold_files_load_with_expected_sizes(facts, unanswerable):
     pairs = load_support_pairs()
     assert len(facts) >= 60
     assert len(unanswerable) >= 20
-    assert 35 <= len(pairs) <= 45
+    assert len(pairs) >= 100
     assert {i.suite for i in facts} == {"facts"} and {i.suite for i in unanswerable} == {"unanswerable"}
     labels = Counter(p.label for p in pairs)
     assert set(labels) == {"supported", "unsupported", "contradicted"}
     assert all(n >= 8 for n in labels.values()), labels
+    assert labels["contradicted"] >= len(pairs) / 3, labels
+
+
+@pytest.mark.parametrize("corpus", ["daily", "pubmedqa"])
+def test_fresh_gold_sets_are_split_by_paper_and_large_enough(corpus):
+    from assistant.evaluation.corpora import CORPORA, split_of
+
+    items = load_items("all", "all", None, CORPORA[corpus].gold_dir)
+    facts = [i for i in items if i.answerable]
+    assert len(facts) >= 60 and len(items) - len(facts) >= 14
+    for item in items:
+        if item.paper_id:
+            assert item.split == split_of(item.paper_id), item.id
+    sides = {}
+    for item in items:
+        if item.paper_id:
+            sides.setdefault(item.paper_id, set()).add(item.split)
+    assert all(len(s) == 1 for s in sides.values())  # no paper on both sides
 
 
 def test_gold_ids_are_unique(facts, unanswerable):

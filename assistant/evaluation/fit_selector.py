@@ -1,0 +1,319 @@
+"""Fit the answer selector (`assistant/data/selector.json`) on dev questions only, cross-validated by paper.
+
+    python -m assistant.evaluation.fit_selector [--out assistant/data/selector.json] [--cache eval-runs/selector-data.pkl]
+
+Training data: the dev split of every gold set (the first Daily Papers set whole, as it was read while tuning
+anyway) on its own corpus. Test splits are never read here. A candidate sentence is labelled right when it is
+from the gold paper and carries an accepted answer (or is one of the gold sentences); every candidate of an
+unanswerable question is wrong. Reported figures are out-of-fold predictions of `GroupKFold` by paper, so no
+question is scored by a model that saw its paper. Needs scikit-learn (the `dev` extra).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from ..api import ResearchAssistant
+from ..config import load_settings
+from ..selection import (
+    ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, answer_features,
+    decision_terms, featurise, question_type, relevance_features,
+)
+from .corpora import CORPORA
+from .gold import EvalItem, FactItem, UnanswerableItem, _read_jsonl
+from .metrics import answer_present
+
+_RETRIEVE_K = 24
+_FOLDS = 5
+_WRONG_COST = 4.0  # one wrong answer shown costs as much as four right answers gain: a precision-first policy
+_DECISION_PRECISION = 0.9
+
+
+@dataclass
+class Question:
+    corpus: str
+    id: str
+    group: str
+    qtype: str
+    answerable: bool
+    gold_paper: str | None
+    near_paper: str | None
+    features: list[dict]
+    labels: list[int]
+    papers: list[str]
+
+
+def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
+    """(item, training sentences) of the dev split; training sentences are the gold `evidence` only
+    (for PubMedQA, the conclusion: the best answer to a yes/no research question)."""
+    gold_dir = CORPORA[corpus].gold_dir
+    whole = corpus == "daily-v1"
+    items = []
+    facts = gold_dir / "facts.jsonl"
+    if facts.exists():
+        for f in _read_jsonl(facts, FactItem):
+            if whole or f.split == "dev":
+                items.append((EvalItem(id=f.id, suite="facts", question=f.question, split=f.split,
+                                       kind=f.kind or f.style, answers=f.answers, paper_id=f.paper_id,
+                                       decision=f.decision, evidence=f.evidence), f.evidence))
+    for path in sorted(gold_dir.glob("unanswerable*.jsonl")):
+        for u in _read_jsonl(path, UnanswerableItem):
+            if whole or u.split == "dev":
+                items.append((EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split,
+                                       kind=u.kind, paper_id=u.near_paper_id), []))
+    return items
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def _label(item: EvalItem, gold_sentences: list[str], paper_id: str, text: str) -> int:
+    if not item.answerable or paper_id != item.paper_id:
+        return 0
+    if item.answers:
+        return int(answer_present(item, text))
+    quote = _normalised(text)
+    return int(any(quote in g or g in quote for g in map(_normalised, gold_sentences)))
+
+
+def collect(corpora: list[str]) -> list[Question]:
+    questions = []
+    base = load_settings()
+    for corpus in corpora:
+        ra = ResearchAssistant(settings=CORPORA[corpus].settings_for(base))
+        papers = ra.index.papers()
+        weights = TermWeights(papers)
+        for item, gold_sentences in _dev_items(corpus):
+            hits = ra.retriever.search_chunks(item.question, _RETRIEVE_K)
+            profile, found = featurise(item.question, hits, ra.embedder, weights, ra.settings.evidence_papers)
+            if not found:
+                continue
+            near = item.paper_id if not item.answerable else None
+            questions.append(Question(
+                corpus=corpus, id=item.id, group=item.paper_id or item.id, qtype=question_type(profile),
+                answerable=item.answerable, gold_paper=item.paper_id if item.answerable else None, near_paper=near,
+                features=[c.features for c in found], papers=[c.paper.paper_id for c in found],
+                labels=[_label(item, gold_sentences, c.paper.paper_id, c.text) for c in found],
+            ))
+        print(f"{corpus}: {sum(q.corpus == corpus for q in questions)} dev questions", file=sys.stderr)
+    return questions
+
+
+def _matrix(rows: list[dict], names: list[str]) -> np.ndarray:
+    return np.array([[row[n] for n in names] for row in rows], dtype=float)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, c: float = 1.0):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=c, max_iter=3000).fit((x - scaler.mean_) / scale, y, sample_weight=weight)
+    return scaler.mean_, scale, model
+
+
+def _corpus_weights(questions: list[Question], question_of_row: np.ndarray) -> np.ndarray:
+    """Every corpus weighs the same in total and every question the same within it, so the largest gold set
+    does not decide alone how a new corpus is read."""
+    per_corpus = {c: sum(q.corpus == c for q in questions) for c in {q.corpus for q in questions}}
+    rows_per_question = np.bincount(question_of_row, minlength=len(questions))
+    weight = np.array([1.0 / (per_corpus[questions[qi].corpus] * rows_per_question[qi]) for qi in question_of_row])
+    return weight * len(weight) / weight.sum()
+
+
+def _predict(fitted, x: np.ndarray) -> np.ndarray:
+    mean, scale, model = fitted
+    return model.predict_proba((x - mean) / scale)[:, 1]
+
+
+def _export(fitted, names: list[str], threshold: float = 0.5) -> dict:
+    mean, scale, model = fitted
+    return {"features": names, "mean": mean.tolist(), "scale": scale.tolist(),
+            "weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]), "threshold": threshold}
+
+
+def _folds(groups: list[str]):
+    from sklearn.model_selection import GroupKFold
+
+    return GroupKFold(n_splits=_FOLDS).split(np.zeros(len(groups)), groups=groups)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def fit(questions: list[Question]) -> tuple[dict, dict]:
+    """Fit the three linear models; returns (exported models, cross-validated report)."""
+    rows = [(qi, f, label) for qi, q in enumerate(questions) for f, label in zip(q.features, q.labels, strict=True)]
+    x = _matrix([f for _, f, _ in rows], SENTENCE_FEATURES)
+    y = np.array([label for _, _, label in rows])
+    row_question = np.array([qi for qi, _, _ in rows])
+    groups = [questions[qi].group for qi in row_question]
+
+    weight = _corpus_weights(questions, row_question)
+    oof = np.zeros(len(rows))
+    for train, test in _folds(groups):
+        oof[test] = _predict(_fit(x[train], y[train], weight[train]), x[test])
+
+    per_question = []
+    for qi, q in enumerate(questions):
+        idx = np.where(row_question == qi)[0]
+        order = idx[np.argsort(-oof[idx])]
+        ranked = [q.features[i - idx[0]] for i in order]
+        papers = [q.papers[i - idx[0]] for i in order]
+        logits = [_logit(oof[i]) for i in order]
+        top = order[0]
+        per_question.append({
+            "answer": answer_features(q.qtype, ranked, logits),
+            "relevance": relevance_features(ranked, papers, logits),
+            "top_right": int(y[top]),
+            "top_paper": q.papers[top - idx[0]],
+            "cosine_right": int(y[idx[np.argmax(x[idx, 0])]]),
+            "any_right": int(y[idx].any()),
+        })
+    qgroups = [q.group for q in questions]
+    question_weight = _corpus_weights(questions, np.arange(len(questions)))
+    xa = _matrix([p["answer"] for p in per_question], ANSWER_FEATURES)
+    ya = np.array([p["top_right"] for p in per_question])
+    xr = _matrix([p["relevance"] for p in per_question], RELEVANCE_FEATURES)
+    yr = np.array([int(p["top_paper"] in {q.gold_paper, q.near_paper}) for p, q in zip(per_question, questions)])
+    oof_answer, oof_relevance = np.zeros(len(questions)), np.zeros(len(questions))
+    for train, test in _folds(qgroups):
+        oof_answer[test] = _predict(_fit(xa[train], ya[train], question_weight[train]), xa[test])
+        if len(set(yr[train])) > 1:
+            oof_relevance[test] = _predict(_fit(xr[train], yr[train], question_weight[train]), xr[test])
+    threshold = _choose_threshold(oof_answer, ya, question_weight)
+    report = _report(questions, per_question, oof_answer, threshold, oof_relevance, yr)
+    models = {
+        "sentence": _export(_fit(x, y, weight), SENTENCE_FEATURES),
+        "answer": _export(_fit(xa, ya, question_weight), ANSWER_FEATURES, threshold),
+        "relevance": _export(_fit(xr, yr, question_weight), RELEVANCE_FEATURES),
+    }
+    return models, report
+
+
+def _choose_threshold(probability: np.ndarray, right: np.ndarray, weight: np.ndarray) -> float:
+    """The answer threshold that maximises right answers minus `_WRONG_COST` x wrong ones (out of fold,
+    each corpus weighing the same)."""
+    best, best_t = -np.inf, 0.5
+    right = right.astype(bool)
+    for t in np.unique(np.round(probability, 3)):
+        shown = probability >= t
+        value = weight[right & shown].sum() - _WRONG_COST * weight[~right & shown].sum()
+        if value > best:
+            best, best_t = value, float(t)
+    return best_t
+
+
+def _report(questions, per_question, oof_answer, threshold, oof_relevance, yr) -> dict:
+    out = {}
+    for corpus in sorted({q.corpus for q in questions}) + ["all"]:
+        sel = [i for i, q in enumerate(questions) if corpus in ("all", q.corpus)]
+        answerable = [i for i in sel if questions[i].answerable]
+        unanswerable = [i for i in sel if not questions[i].answerable]
+        shown = [i for i in sel if oof_answer[i] >= threshold]
+        right = [i for i in shown if per_question[i]["top_right"]]
+        out[corpus] = {
+            "questions": len(sel), "answerable": len(answerable), "unanswerable": len(unanswerable),
+            "top1_right_learned": _share([per_question[i]["top_right"] for i in answerable]),
+            "top1_right_cosine": _share([per_question[i]["cosine_right"] for i in answerable]),
+            "right_in_candidates": _share([per_question[i]["any_right"] for i in answerable]),
+            "right_answers": _share([int(i in right) for i in answerable]),
+            "answerable_abstained": _share([int(oof_answer[i] < threshold) for i in answerable]),
+            "unanswerable_abstained": _share([int(oof_answer[i] < threshold) for i in unanswerable]),
+            "wrong_shown_of_all": _share([int(i in shown and i not in right) for i in sel]),
+            "relevance_accuracy": _share([int((oof_relevance[i] >= 0.5) == yr[i]) for i in sel]),
+            "by_type": {
+                t: _share([per_question[i]["top_right"] for i in answerable if questions[i].qtype == t])
+                for t in sorted({questions[i].qtype for i in answerable})
+            },
+        }
+    return out
+
+
+def _share(values: list[int]) -> dict:
+    return {"n": len(values), "share": round(float(np.mean(values)), 3) if values else None}
+
+
+def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
+    """yes / no / maybe from a conclusion sentence, fitted on the PubMedQA dev split."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    facts = [f for f in _read_jsonl(CORPORA[corpus].gold_dir / "facts.jsonl", FactItem)
+             if f.split == "dev" and f.decision]
+    if len(facts) < 20:
+        return None, {"fitted": False, "reason": "fewer than 20 dev yes/no questions"}
+    texts = [" ".join(f.evidence) for f in facts]
+    labels = np.array([f.decision for f in facts])
+    groups = [f.paper_id for f in facts]
+
+    def model_for(train_texts, train_labels):
+        vectoriser = TfidfVectorizer(analyzer=decision_terms, min_df=2, sublinear_tf=True)
+        xt = vectoriser.fit_transform(train_texts)
+        return vectoriser, LogisticRegression(C=4.0, max_iter=2000).fit(xt, train_labels)
+
+    predicted, confidence = np.empty(len(facts), dtype=object), np.zeros(len(facts))
+    for train, test in _folds(groups):
+        vectoriser, model = model_for([texts[i] for i in train], labels[train])
+        probs = model.predict_proba(vectoriser.transform([texts[i] for i in test]))
+        predicted[test] = model.classes_[probs.argmax(1)]
+        confidence[test] = probs.max(1)
+    threshold = 1.0
+    for t in sorted(set(np.round(confidence, 3))):
+        stated = (confidence >= t) & np.isin(predicted, ["yes", "no"])
+        if stated.sum() >= 5 and (predicted[stated] == labels[stated]).mean() >= _DECISION_PRECISION:
+            threshold = float(t)
+            break
+    stated = (confidence >= threshold) & np.isin(predicted, ["yes", "no"])
+    report = {
+        "questions": len(facts), "accuracy_all": round(float((predicted == labels).mean()), 3),
+        "threshold": threshold, "stated_share": round(float(stated.mean()), 3),
+        "stated_precision": round(float((predicted[stated] == labels[stated]).mean()), 3) if stated.any() else None,
+    }
+    vectoriser, model = model_for(texts, labels)
+    exported = {
+        "vocabulary": {term: int(i) for term, i in vectoriser.vocabulary_.items()},
+        "idf": vectoriser.idf_.tolist(), "classes": model.classes_.tolist(),
+        "weights": model.coef_.tolist(), "bias": model.intercept_.tolist(), "threshold": threshold,
+    }
+    return exported, report
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=SELECTOR_PATH)
+    parser.add_argument("--cache", type=Path, default=Path("eval-runs/selector-data.pkl"),
+                        help="featurised questions; reused when present (delete it after changing features)")
+    parser.add_argument("--corpora", default="daily-v1,daily,pubmedqa")
+    args = parser.parse_args(argv)
+    corpora = [c for c in args.corpora.split(",") if c]
+    if args.cache.exists():
+        questions = pickle.loads(args.cache.read_bytes())
+    else:
+        questions = collect(corpora)
+        args.cache.parent.mkdir(parents=True, exist_ok=True)
+        args.cache.write_bytes(pickle.dumps(questions))
+    models, report = fit(questions)
+    decision, decision_report = fit_decision()
+    meta = {"fitted": date.today().isoformat(), "corpora": corpora, "wrong_cost": _WRONG_COST,
+            "folds": f"GroupKFold({_FOLDS}) by paper", "cross_validated": report, "decision": decision_report,
+            "command": "python -m assistant.evaluation.fit_selector"}
+    args.out.write_text(json.dumps({**models, "decision": decision, "meta": meta}, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"cross_validated": report, "decision": decision_report}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,452 @@
+"""Which evidence sentence answers a question, and whether any does: general signals, fitted weights.
+
+Rules written while reading one gold set lost most of their gain on fresh
+questions. Here every signal exists for any question in any field: meaning
+(MiniLM cosine; the model was trained on question-answer pairs), wording
+(IDF-weighted share of the question's terms in the sentence and in its
+paper), the question's names (in the paper, in its title, introduced by it),
+what kind of answer is asked and whether the sentence adds one beyond the
+question's own words, where the sentence sits in its paper, and how strongly
+the paper was retrieved. Three logistic models combine them, with weights
+fitted on labelled dev questions of both corpora and cross-validated by
+paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
+
+* sentence: P(this sentence states the answer);
+* answer: P(the best sentence is a right answer), thresholded for a target
+  share of wrong answers, so the assistant abstains instead of guessing;
+* relevance: P(the best paper is about the question's subject), which tells
+  "the papers do not state this detail" (unsure) from "nothing indexed is
+  about this" (abstain).
+
+A fourth, fitted on the PubMedQA dev conclusions, reads a finding sentence
+as yes / no / maybe, and the assistant says yes or no only when it is sure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .models import Paper
+from .question import QuestionProfile, bound_numbers, profile_question
+from .text import content_words, mentions, named_entities, numbers, sentence_spans, tokens
+from .verify import is_instruction
+from .vocabulary import vocabulary
+
+__all__ = [
+    "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
+    "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
+    "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel", "DecisionModel", "SELECTOR_PATH", "load_selector",
+]
+
+SELECTOR_PATH = Path(__file__).resolve().parent / "data" / "selector.json"
+QUESTION_TYPES = ("count", "quantity", "name", "yes_no", "method", "other")
+_AUXILIARIES = {"is", "are", "does", "do", "did", "can", "could", "should", "was", "were", "has", "have", "had",
+                "will", "would", "may", "might", "must"}
+_HOW_METHOD = re.compile(r"^\s*how (?:does|do|did|is|are|was|were|can)\b", re.I)
+_LONG_TEXT = 6000  # characters: longer texts (full PDFs) contribute only their retrieved chunks
+_PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
+                      r"(?:propose|introduce|present|develop|release|build|curate|construct)\w*\b", re.I)
+
+_TYPE_FEATURES = [f"type_{t}" for t in QUESTION_TYPES]
+SENTENCE_FEATURES = [
+    "cosine", "cosine_rank", "cosine_paper", "cosine_margin", "lexical", "lexical_paper", "names_paper",
+    "names_sentence", "names_title", "names_introduced", "question_has_names", "novelty", "new_numbers",
+    "new_names", "percent", "bound_number", "position", "last", "first", "paper_rank", "log_words",
+    *_TYPE_FEATURES,
+    "count_x_numbers", "quantity_x_numbers", "name_x_names", "yes_no_x_position", "yes_no_x_last",
+    "method_x_novelty", "other_x_novelty", "count_x_bound", "quantity_x_bound",
+    "attribute", "has_attribute", "lexical_margin", "new_weight",
+    *[f"{t}_x_{signal}" for t in QUESTION_TYPES for signal in ("cosine", "lexical", "attribute")],
+]
+ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_names_paper",
+                   "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
+RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_names_paper", "top_names_introduced",
+                      "question_has_names", "top_logit", "paper_gap"]
+
+
+def question_type(profile: QuestionProfile) -> str:
+    """What kind of answer is asked, from the wh-phrase: a number, a name, a yes/no finding, a method."""
+    words = tokens(profile.text)
+    if not words:
+        return "other"
+    if profile.kind in ("count", "quantity"):
+        return profile.kind
+    asked = set(words[:6])
+    if words[0] in _AUXILIARIES:
+        return "yes_no"
+    if _HOW_METHOD.match(profile.text) or (words[0] in ("what", "which") and asked & vocabulary().method_nouns):
+        return "method"
+    if profile.kind == "name":
+        return "name"
+    return "other"
+
+
+class TermWeights:
+    """Inverse document frequency of stems over the indexed papers: rare words tell more."""
+
+    def __init__(self, papers: dict[str, Paper]) -> None:
+        self.total = max(1, len(papers))
+        self.frequency: Counter[str] = Counter()
+        for paper in papers.values():
+            self.frequency.update(content_words(f"{paper.title} {paper.text}"))
+
+    def weight(self, term: str) -> float:
+        return math.log(1 + self.total / (1 + self.frequency.get(term, 0)))
+
+    def share(self, terms: set[str], words: set[str]) -> float:
+        """IDF-weighted share of `terms` found in `words` (1.0 when there are no terms)."""
+        if not terms:
+            return 1.0
+        total = sum(self.weight(t) for t in terms)
+        return sum(self.weight(t) for t in terms if _found(t, words)) / total
+
+
+def _found(term: str, words: set[str]) -> bool:
+    """Equal, or sharing a 5-letter stem ("trained" ~ "training"): inflections and derivations match."""
+    if term in words:
+        return True
+    return len(term) >= 5 and any(w[:5] == term[:5] for w in words if len(w) >= 5)
+
+
+@dataclass
+class Candidate:
+    paper: Paper
+    start: int
+    end: int
+    paper_rank: int
+    features: dict[str, float] = field(default_factory=dict)
+    probability: float = 0.0
+    vetoed: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.paper.text[self.start:self.end]
+
+
+def candidates(hits, max_papers: int) -> list[Candidate]:
+    """Every sentence of the best `max_papers` retrieved papers (of long texts, only the retrieved chunks)."""
+    papers: dict[str, tuple[Paper, list[tuple[int, int]]]] = {}
+    for hit in hits:
+        paper = hit.paper
+        if paper.paper_id not in papers:
+            if len(papers) >= max_papers:
+                continue
+            spans = sentence_spans(paper.text) if len(paper.text) <= _LONG_TEXT else []
+            papers[paper.paper_id] = (paper, spans)
+        if len(paper.text) > _LONG_TEXT:
+            spans = papers[paper.paper_id][1]
+            spans += [tuple(s) for s in hit.chunk.sentence_spans if tuple(s) not in spans]
+    return [Candidate(paper, s, e, rank) for rank, (paper, spans) in enumerate(papers.values()) for s, e in spans]
+
+
+def sentence_features(
+    profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights
+) -> None:
+    """Fill `features` of every candidate (in place); the same code serves fitting and answering."""
+    qtype = question_type(profile)
+    question_terms = content_words(profile.text)
+    question_names = {e.lower() for e in profile.entities}
+    asked_numbers = numbers(profile.text)
+    order = np.argsort(-cosines)
+    cosine_rank = np.empty(len(found), dtype=int)
+    cosine_rank[order] = np.arange(len(found))
+    best_by_paper: dict[str, float] = {}
+    for candidate, cosine in zip(found, cosines, strict=True):
+        pid = candidate.paper.paper_id
+        best_by_paper[pid] = max(best_by_paper.get(pid, -1.0), float(cosine))
+    paper_cache: dict[str, dict[str, float]] = {}
+    for i, candidate in enumerate(found):
+        paper, text = candidate.paper, candidate.text
+        if paper.paper_id not in paper_cache:
+            paper_cache[paper.paper_id] = _paper_features(profile, paper, question_terms, question_names, weights)
+        words = content_words(text)
+        lowered = text.lower()
+        new_words = words - question_terms
+        names = named_entities(text) - vocabulary().kind_acronyms
+        values = {
+            "cosine": float(cosines[i]),
+            "cosine_rank": 1.0 / (1 + cosine_rank[i]),
+            "cosine_margin": float(cosines[i]) - best_by_paper[paper.paper_id],
+            "lexical": weights.share(question_terms, words),
+            "names_sentence": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
+                               if question_names else 1.0),
+            "question_has_names": float(bool(question_names)),
+            "novelty": len(new_words) / max(1, len(words)),
+            "new_numbers": float(bool(numbers(text) - asked_numbers)),
+            "new_names": float(bool(names - question_names)),
+            "percent": float("%" in text or "percent" in lowered),
+            "bound_number": float(qtype in ("count", "quantity") and bool(bound_numbers(profile, text))),
+            "position": candidate.start / max(1, len(paper.text)),
+            "last": float(candidate.end >= len(paper.text.rstrip()) - 1),
+            "first": float(candidate.start == 0),
+            "paper_rank": 1.0 / (1 + candidate.paper_rank),
+            "log_words": math.log(1 + len(tokens(text))),
+            **paper_cache[paper.paper_id],
+        }
+        for t in QUESTION_TYPES:
+            values[f"type_{t}"] = float(qtype == t)
+        values["count_x_numbers"] = values["type_count"] * values["new_numbers"]
+        values["quantity_x_numbers"] = values["type_quantity"] * values["new_numbers"]
+        values["name_x_names"] = values["type_name"] * values["new_names"]
+        values["yes_no_x_position"] = values["type_yes_no"] * values["position"]
+        values["yes_no_x_last"] = values["type_yes_no"] * values["last"]
+        values["method_x_novelty"] = values["type_method"] * values["novelty"]
+        values["other_x_novelty"] = values["type_other"] * values["novelty"]
+        values["count_x_bound"] = values["type_count"] * values["bound_number"]
+        values["quantity_x_bound"] = values["type_quantity"] * values["bound_number"]
+        values["attribute"] = _attribute_share(profile.attribute, words)
+        values["has_attribute"] = float(bool(profile.attribute))
+        values["new_weight"] = (sum(weights.weight(w) for w in new_words) / total_weight
+                                if (total_weight := sum(weights.weight(w) for w in words)) else 0.0)
+        for t in QUESTION_TYPES:
+            for signal in ("cosine", "lexical", "attribute"):
+                values[f"{t}_x_{signal}"] = values[f"type_{t}"] * values[signal]
+        candidate.features = values
+        candidate.vetoed = is_instruction(text)
+    best_lexical: dict[str, float] = {}
+    for c in found:
+        best_lexical[c.paper.paper_id] = max(best_lexical.get(c.paper.paper_id, 0.0), c.features["lexical"])
+    for c in found:
+        c.features["lexical_margin"] = c.features["lexical"] - best_lexical[c.paper.paper_id]
+
+
+def _attribute_share(attribute: list[str], words: set[str]) -> float:
+    """Share of the asked attribute ("model", "accuracy") stated in the sentence, in any of the field's wordings."""
+    if not attribute:
+        return 0.0
+    return sum(any(_found(o, words) for o in vocabulary().options(a)) for a in attribute) / len(attribute)
+
+
+def _paper_features(profile, paper: Paper, question_terms, question_names, weights: TermWeights) -> dict:
+    body = f"{paper.title} {paper.text}"
+    lowered, title = body.lower(), paper.title.lower()
+    introduced = [n for n in question_names if mentions(title, n) or _introduces(paper.text, n)]
+    return {
+        "cosine_paper": 0.0,  # filled by the caller's best sentence of the paper below
+        "lexical_paper": weights.share(question_terms, content_words(body)),
+        "names_paper": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
+                        if question_names else 1.0),
+        "names_title": float(any(mentions(title, n) for n in question_names)),
+        "names_introduced": float(bool(introduced)),
+    }
+
+
+def _introduces(text: str, name: str) -> bool:
+    """"We propose X" / "this paper presents X": the paper that introduces a system owns its claims."""
+    for match in _PROPOSE.finditer(text):
+        if mentions(text[match.end():match.end() + 80].lower(), name):
+            return True
+    return False
+
+
+def _fill_paper_cosine(found: list[Candidate]) -> None:
+    best: dict[str, float] = {}
+    for c in found:
+        best[c.paper.paper_id] = max(best.get(c.paper.paper_id, -1.0), c.features["cosine"])
+    for c in found:
+        c.features["cosine_paper"] = best[c.paper.paper_id]
+
+
+def score_candidates(profile: QuestionProfile, found: list[Candidate], embedder, weights: TermWeights) -> None:
+    """Fill every feature of the candidates (in place): the one path for fitting and answering."""
+    if not found:
+        return
+    vectors = embedder.encode([profile.text, *(c.text for c in found)])
+    sentence_features(profile, found, vectors[1:] @ vectors[0], weights)
+    _fill_paper_cosine(found)
+
+
+def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: int,
+              profile: QuestionProfile | None = None) -> tuple[QuestionProfile, list[Candidate]]:
+    """The question's profile and its candidate sentences with every feature filled."""
+    profile = profile or profile_question(question)
+    found = candidates(hits, max_papers)
+    score_candidates(profile, found, embedder, weights)
+    return profile, found
+
+
+def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[float]) -> dict[str, float]:
+    """Question-level signals about the best candidate (features best first): how sure, how far ahead, how
+    on-subject."""
+    top = ranked[0]
+    values = {
+        "top_logit": logits[0],
+        "second_logit": logits[1] if len(logits) > 1 else -10.0,
+        "margin": logits[0] - (logits[1] if len(logits) > 1 else -10.0),
+        "top_lexical_paper": top["lexical_paper"],
+        "top_names_paper": top["names_paper"],
+        "top_cosine_paper": top["cosine_paper"],
+        "top_cosine": top["cosine"],
+        "answering_share": sum(1 for x in logits if x > 0) / len(logits),
+    }
+    for t in QUESTION_TYPES:
+        values[f"type_{t}"] = float(qtype == t)
+    return values
+
+
+def relevance_features(ranked: list[dict[str, float]], papers: list[str], logits: list[float]) -> dict[str, float]:
+    """Is the best paper about the question's subject at all? (features and paper ids, best first)"""
+    top = ranked[0]
+    other = [f["cosine_paper"] for f, paper in zip(ranked, papers, strict=True) if paper != papers[0]]
+    return {
+        "top_cosine_paper": top["cosine_paper"],
+        "top_lexical_paper": top["lexical_paper"],
+        "top_names_paper": top["names_paper"],
+        "top_names_introduced": top["names_introduced"],
+        "question_has_names": top["question_has_names"],
+        "top_logit": logits[0],
+        "paper_gap": top["cosine_paper"] - max(other, default=0.0),
+    }
+
+
+# --- the fitted models ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LinearModel:
+    """A standardised logistic model: P = sigmoid(w . (x - mean) / scale + b)."""
+
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    weights: list[float]
+    bias: float
+    threshold: float = 0.5
+
+    def logit(self, values: dict[str, float]) -> float:
+        x = np.array([values[name] for name in self.features])
+        z = (x - np.array(self.mean)) / np.array(self.scale)
+        return float(z @ np.array(self.weights) + self.bias)
+
+    def probability(self, values: dict[str, float]) -> float:
+        return 1.0 / (1.0 + math.exp(-self.logit(values)))
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """Bag of words (negation-marked) -> yes / no / maybe, fitted on finding sentences."""
+
+    vocabulary: dict[str, int]
+    idf: list[float]
+    classes: list[str]
+    weights: list[list[float]]
+    bias: list[float]
+    threshold: float
+
+    def predict(self, sentence: str) -> tuple[str, float]:
+        counts = Counter(t for t in decision_terms(sentence) if t in self.vocabulary)
+        x = np.zeros(len(self.vocabulary))
+        for term, n in counts.items():
+            x[self.vocabulary[term]] = n * self.idf[self.vocabulary[term]]
+        norm = np.linalg.norm(x)
+        if norm:
+            x /= norm
+        scores = np.array(self.weights) @ x + np.array(self.bias)
+        probs = np.exp(scores - scores.max())
+        probs /= probs.sum()
+        best = int(probs.argmax())
+        return self.classes[best], float(probs[best])
+
+
+def decision_terms(sentence: str) -> list[str]:
+    """Words and word pairs, with words after a negation cue marked ("not_reduce"): NegEx-style scope."""
+    words = re.findall(r"[a-z]+", sentence.lower())
+    cues = vocabulary().negation_cues
+    marked, scope = [], 0
+    for word in words:
+        if word in cues:
+            scope = 4
+            marked.append(word)
+            continue
+        marked.append(f"not_{word}" if scope else word)
+        scope = max(0, scope - 1)
+    return marked + [f"{a} {b}" for a, b in zip(marked, marked[1:], strict=False)]
+
+
+def decision_text(sentence: str) -> str:
+    """The sentence a yes/no decision is read from, without its citation markers."""
+    return re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", "", sentence)
+
+
+@dataclass
+class Selection:
+    qtype: str
+    ranked: list[Candidate]
+    answer_probability: float
+    relevance_probability: float
+    answers: bool
+    relevant: bool
+
+
+class Selector:
+    """Applies the fitted models; `select` ranks candidates and decides answer / unsure / abstain."""
+
+    def __init__(self, sentence: LinearModel, answer: LinearModel, relevance: LinearModel,
+                 decision: DecisionModel | None, meta: dict) -> None:
+        self.sentence, self.answer, self.relevance, self.decision, self.meta = (
+            sentence, answer, relevance, decision, meta)
+        self._weights: tuple[int, TermWeights] | None = None
+
+    def term_weights(self, papers: dict[str, Paper]) -> TermWeights:
+        key = hash(tuple(sorted(papers)))
+        if self._weights is None or self._weights[0] != key:
+            self._weights = (key, TermWeights(papers))
+        return self._weights[1]
+
+    def select(self, question: str, hits, embedder, papers: dict[str, Paper], max_papers: int,
+               profile: QuestionProfile | None = None) -> Selection:
+        """Rank every sentence of the best retrieved papers and decide answer / unsure / abstain."""
+        profile = profile or profile_question(question)
+        return self.decide(profile, candidates(hits, max_papers), embedder, papers)
+
+    def decide(self, profile: QuestionProfile, found: list[Candidate], embedder, papers: dict[str, Paper]) -> Selection:
+        """Rank the given candidate sentences (e.g. what a tool-calling model was shown) and decide."""
+        qtype = question_type(profile)
+        if not found:
+            return Selection(qtype, [], 0.0, 0.0, False, False)
+        score_candidates(profile, found, embedder, self.term_weights(papers))
+        for c in found:
+            c.probability = 0.0 if c.vetoed else self.sentence.probability(c.features)
+        ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.probability))
+        logits = [_logit(c.probability) for c in ranked]
+        features = [c.features for c in ranked]
+        p_answer = self.answer.probability(answer_features(qtype, features, logits))
+        p_relevant = self.relevance.probability(
+            relevance_features(features, [c.paper.paper_id for c in ranked], logits))
+        return Selection(qtype, ranked, p_answer, p_relevant,
+                         answers=p_answer >= self.answer.threshold and not ranked[0].vetoed,
+                         relevant=p_relevant >= self.relevance.threshold)
+
+    def yes_no(self, sentence: str) -> str | None:
+        """"yes" or "no" when the fitted reader is sure the sentence settles it that way, else None."""
+        if self.decision is None:
+            return None
+        label, probability = self.decision.predict(decision_text(sentence))
+        return label if label in ("yes", "no") and probability >= self.decision.threshold else None
+
+
+def _owner_first(candidate: Candidate, found: list[Candidate]) -> bool:
+    """Claims about a named system come from the paper that introduces it: when such a paper is among the
+    candidates, its sentences rank before those of papers that only mention the system."""
+    return bool(candidate.features["names_introduced"]) or not any(c.features["names_introduced"] for c in found)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+@lru_cache(maxsize=4)
+def load_selector(path: Path = SELECTOR_PATH) -> Selector:
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    decision = raw.get("decision")
+    return Selector(
+        LinearModel(**raw["sentence"]), LinearModel(**raw["answer"]), LinearModel(**raw["relevance"]),
+        DecisionModel(**decision) if decision else None, raw.get("meta", {}),
+    )

@@ -1,0 +1,127 @@
+#!/usr/bin/env python
+"""How often the support check accepts each kind of hand-labelled claim/evidence pair.
+
+Run from the project root:
+
+    .venv/bin/python bench/support_pairs.py
+    .venv/bin/python bench/support_pairs.py --min-coverage 0.6
+    git show HEAD:assistant/verify.py > /tmp/verify_head.py && \\
+        .venv/bin/python bench/support_pairs.py --verifier /tmp/verify_head.py   # another version, same pairs
+
+Every pair of evals/support_pairs.jsonl is judged with
+`check_support(sentence, [evidence], min_coverage)`, the evidence sentence alone
+(no title). The table gives, per label and split, how many pairs were judged
+supported. Splits: `dev` and `test` are the new pairs' `split` field (tune on dev
+only); `orig` is the first 40 pairs, which have no split. Targets: at least 90%
+of contradicted pairs caught (judged unsupported) and at most 5% of supported pairs
+rejected, on each split. The same numbers, and every miss with its reason, go to
+bench/results/support_pairs.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAIRS = ROOT / "evals" / "support_pairs.jsonl"
+RESULTS = ROOT / "bench" / "results" / "support_pairs.json"
+LABELS = ("supported", "unsupported", "contradicted")
+SPLITS = ("dev", "test", "orig")
+
+
+def load_check(verifier: str | None):
+    """`check_support` of assistant/verify.py, or of another copy of that file (imported inside the package)."""
+    if not verifier:
+        from assistant.verify import check_support
+
+        return check_support
+    import assistant  # noqa: F401  (the copy's relative imports resolve against the package)
+
+    spec = importlib.util.spec_from_file_location("assistant._verify_under_test", verifier)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "assistant"
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module.check_support
+
+
+def load_pairs(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for row in rows:
+        row.setdefault("split", "orig")
+        row.setdefault("corpus", "daily")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--min-coverage", type=float, default=0.6)
+    parser.add_argument("--verifier", help="path of another verify.py to measure instead of assistant/verify.py")
+    parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+
+    check_support = load_check(args.verifier)
+    pairs = load_pairs(args.pairs)
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (label, split) -> [accepted, total]
+    rows = []
+    for pair in pairs:
+        verdict = check_support(pair["sentence"], [pair["evidence"]], min_coverage=args.min_coverage)
+        for split in (pair["split"], "all"):
+            cell = counts[(pair["label"], split)]
+            cell[0] += verdict.supported
+            cell[1] += 1
+        rows.append({"id": pair["id"], "label": pair["label"], "split": pair["split"], "corpus": pair["corpus"],
+                     "supported": verdict.supported, "reason": verdict.reason})
+
+    splits = [s for s in SPLITS if any(p["split"] == s for p in pairs)] + ["all"]
+    print(f"share judged supported (check_support, min_coverage={args.min_coverage}, evidence sentence only)")
+    print(f"{'label':<14}" + "".join(f"{s:>14}" for s in splits))
+    for label in LABELS:
+        cells = []
+        for split in splits:
+            ok, n = counts[(label, split)]
+            cells.append(f"{ok}/{n} {ok / n:4.0%}" if n else "-")
+        print(f"{label:<14}" + "".join(f"{c:>14}" for c in cells))
+
+    summary = {}
+    for split in splits:
+        ok_c, n_c = counts[("contradicted", split)]
+        ok_s, n_s = counts[("supported", split)]
+        ok_u, n_u = counts[("unsupported", split)]
+        summary[split] = {
+            "contradicted_caught": n_c - ok_c, "contradicted": n_c,
+            "contradicted_caught_share": round((n_c - ok_c) / n_c, 3) if n_c else None,
+            "supported_rejected": n_s - ok_s, "supported": n_s,
+            "supported_rejected_share": round((n_s - ok_s) / n_s, 3) if n_s else None,
+            "unsupported_caught": n_u - ok_u, "unsupported": n_u,
+        }
+    print()
+    print(f"{'split':<8}{'contradicted caught':>22}{'supported rejected':>22}")
+    for split in splits:
+        s = summary[split]
+        caught = f"{s['contradicted_caught']}/{s['contradicted']} ({s['contradicted_caught_share']:.0%})"
+        rejected = f"{s['supported_rejected']}/{s['supported']} ({s['supported_rejected_share']:.0%})"
+        print(f"{split:<8}{caught:>22}{rejected:>22}")
+
+    misses = [r for r in rows if r["supported"] != (r["label"] == "supported")]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({
+        "verifier": args.verifier or "assistant/verify.py",
+        "min_coverage": args.min_coverage,
+        "pairs": str(args.pairs.relative_to(ROOT) if args.pairs.is_relative_to(ROOT) else args.pairs),
+        "summary": summary,
+        "misses": misses,
+    }, indent=2) + "\n", encoding="utf-8")
+    print(f"\n{len(misses)} pairs judged against their label; details in {args.out}")
+
+
+if __name__ == "__main__":
+    main()

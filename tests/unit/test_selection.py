@@ -1,0 +1,108 @@
+"""The fitted answer selector: question types, signals, the linear models and the yes/no reader."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assistant.agent import adds_answer
+from assistant.models import Paper
+from assistant.question import profile_question
+from assistant.selection import (
+    SENTENCE_FEATURES, LinearModel, TermWeights, decision_terms, load_selector, question_type,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How many question-answer pairs does MedReason contain?", "count"),
+        ("How many galaxies were observed in the survey?", "count"),
+        ("What is the accuracy of the classifier on the held-out set?", "quantity"),
+        ("Which dataset was the detector pretrained on?", "name"),
+        ("Does early mobilisation reduce hospital stay after hip surgery?", "yes_no"),
+        ("Is the minimum wage associated with lower teen employment?", "yes_no"),
+        ("Which training strategy does the model use to align images and text?", "method"),
+        ("How does the solver handle stiff equations?", "method"),
+        ("Why do galaxies cluster?", "other"),
+    ],
+)
+def test_question_type_from_the_wh_phrase(question, expected):
+    assert question_type(profile_question(question)) == expected
+
+
+def test_a_fields_metrics_come_from_the_replaceable_vocabulary(tmp_path):
+    """An economist's vocabulary makes "what elasticity" a number question; the bundled one does not know it."""
+    import json
+
+    from assistant.vocabulary import DEFAULT_VOCABULARY, use_vocabulary
+
+    question = "What labor supply elasticity does the study estimate?"
+    assert question_type(profile_question(question)) != "quantity"
+    own = json.loads(DEFAULT_VOCABULARY.read_text(encoding="utf-8"))
+    own["metrics"] = [*own["metrics"], "elasticity"]
+    path = tmp_path / "economics.json"
+    path.write_text(json.dumps(own), encoding="utf-8")
+    try:
+        use_vocabulary(path)
+        assert question_type(profile_question(question)) == "quantity"
+    finally:
+        use_vocabulary(None)
+
+
+def test_rare_terms_weigh_more_than_common_ones():
+    papers = {
+        f"p{i}": Paper(paper_id=f"p{i}", title=f"Study {i}", abstract="We measure growth in every sample.")
+        for i in range(9)
+    }
+    papers["rare"] = Paper(paper_id="rare", title="Elasticity", abstract="We estimate an elasticity of growth.")
+    weights = TermWeights(papers)
+    assert weights.weight("elasticity") > weights.weight("growth")
+    # the sentence holding the rare term covers more of the question than the one holding the common term
+    terms = {"elasticity", "growth"}
+    assert weights.share(terms, {"elasticity"}) > 0.5 > weights.share(terms, {"growth"})
+    assert weights.share(set(), {"anything"}) == 1.0
+
+
+def test_linear_model_is_a_standardised_logistic():
+    model = LinearModel(features=["a", "b"], mean=[1.0, 0.0], scale=[2.0, 1.0], weights=[0.5, -1.0], bias=0.25)
+    # z = ((3 - 1) / 2, (1 - 0) / 1) = (1, 1); logit = 0.5 - 1 + 0.25 = -0.25
+    assert model.logit({"a": 3.0, "b": 1.0}) == pytest.approx(-0.25)
+    assert model.probability({"a": 3.0, "b": 1.0}) == pytest.approx(1 / (1 + math.exp(0.25)))
+
+
+def test_negation_scope_marks_the_following_words():
+    terms = decision_terms("Mobilisation did not reduce the length of stay.")
+    assert "not_reduce" in terms and "reduce" not in terms
+    assert "mobilisation" in terms  # before the cue: unmarked
+
+
+def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
+    selector = load_selector()
+    assert selector.sentence.features == SENTENCE_FEATURES
+    assert len(selector.sentence.weights) == len(SENTENCE_FEATURES)
+    assert 0.0 < selector.answer.threshold < 1.0
+    report = selector.meta["cross_validated"]
+    assert {"daily-v1", "daily", "pubmedqa"} <= set(report)
+    assert "by paper" in selector.meta["folds"]
+
+
+@pytest.mark.parametrize(
+    ("question", "claim", "quote", "adds"),
+    [
+        pytest.param("How many pairs does MedReason contain?", "MedReason contains 32,682 pairs.",
+                     "It yields 32,682 question-answer pairs.", True, id="the-bound-number"),
+        pytest.param("How many pairs does MedReason contain?", "MedReason contains 7 datasets.",
+                     "It draws on 7 datasets and yields 32,682 question-answer pairs.", False, id="another-number"),
+        pytest.param("How does the solver handle stiff equations?", "The solver handles stiff equations.",
+                     "The solver handles stiff equations with an implicit Runge-Kutta scheme and adaptive steps.",
+                     False, id="restates-the-question"),
+        pytest.param("How does the solver handle stiff equations?",
+                     "The solver uses an implicit scheme with adaptive steps.",
+                     "The solver handles stiff equations with an implicit scheme and adaptive steps.", True,
+                     id="adds-the-method"),
+    ],
+)
+def test_a_written_answer_must_add_the_asked_detail(question, claim, quote, adds):
+    assert adds_answer(profile_question(question), claim, quote) is adds
