@@ -117,9 +117,6 @@ class Settings(BaseSettings):
         default=None, description="fitted answer-selection models (default: the bundled data/selector.json; refit "
         "with `python -m assistant.evaluation.fit_selector`)"
     )
-    answerability_min_coverage: float = Field(
-        default=0.5, ge=0, le=1, description="share of the question's key terms the evidence must contain"
-    )
 
     # --- user interface ----------------------------------------------------
     ui_host: str = Field(default="127.0.0.1", description="address the Gradio UI binds to")

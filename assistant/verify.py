@@ -94,11 +94,14 @@ class Verification:
 
 
 def _same(a: str, b: str) -> bool:
-    """One word in two forms: equal, one a prefix of the other (4+ letters), or a shared 6-letter stem."""
+    """One word in two forms: equal, a plural, one a short extension of the other ("minimize" ~ "minimizing"),
+    or a shared 6-letter stem ("associated" ~ "association"); "post" is not "postoperative"."""
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    if len(short) >= 4 and long_.startswith(short):
+    if long_ in (short + "s", short + "es"):
+        return True
+    if len(short) >= 5 and long_.startswith(short) and len(long_) - len(short) <= 5:
         return True
     return len(short) >= 6 and a[:6] == b[:6]
 
@@ -231,7 +234,8 @@ class _Analysis:
         i = 0
         while i < len(sentence):
             cue = next((c for c in self.lexicon.cues if tuple(words[i:i + len(c)]) == c), None)
-            pseudo = (tuple(words[i:i + 2]) in _PSEUDO_NEGATIONS or tuple(words[max(i - 1, 0):i + 1]) in _PSEUDO_NEGATIONS)
+            pseudo = (tuple(words[i:i + 2]) in _PSEUDO_NEGATIONS
+                      or tuple(words[max(i - 1, 0):i + 1]) in _PSEUDO_NEGATIONS)
             if cue is None or pseudo:
                 i += 1
                 continue
@@ -303,7 +307,7 @@ class _Analysis:
         right = {f for n in clause if n.index >= t.index + t.span for f in n.forms}
         return left, right
 
-    def following(self, t: _Token, count: int = 2) -> set[str]:
+    def following(self, t: _Token, count: int = 1) -> set[str]:
         after = [n for n in self.sentences[t.sentence][t.index + t.span:] if n.clause == t.clause and n.forms
                  and not self.polar(n)]
         return {f for n in after[:count] for f in n.forms}
@@ -356,10 +360,10 @@ def _states_design(design: tuple[str, ...], words: tuple[str, ...]) -> bool:
 
 def _added_design(claim: str, evidence: str) -> str | None:
     said, source = _normalise_design(claim), _normalise_design(evidence)
-    for term, design in _lexicon(vocabulary()).designs:
-        if design and _states_design(design, said) and not _states_design(design, source):
-            return term
-    return None
+    added = [term for term, design in _lexicon(vocabulary()).designs
+             if design and _states_design(design, said) and not _states_design(design, source)]
+    as_written = [term for term in added if f" {' '.join(_normalise_design(term))} " in f" {' '.join(said)} "]
+    return (as_written or added or [None])[0]
 
 
 def _negation_flip(claim: _Analysis, evidence: _Analysis, *, fallback: bool, guard: bool) -> str | None:
@@ -372,8 +376,8 @@ def _negation_flip(claim: _Analysis, evidence: _Analysis, *, fallback: bool, gua
         if _overlap(scope, evidence_negated):
             continue  # ... what the evidence negates too
         affirmed = [t for t in cue.scope if _overlap(set(t.forms), evidence_affirmed)]
-        if guard:
-            affirmed = [t for t in affirmed if not _different_objects(claim, t, evidence)]
+        if guard and any(_different_objects(claim, t, evidence) for t in affirmed):
+            continue  # "did not improve latency" against "improved accuracy": about something else
         if affirmed:
             word = f"'{cue.token.word}'" if cue.token.prefix else f"'{cue.phrase}'"
             return f"negates what the cited evidence says ({word})"
@@ -387,8 +391,8 @@ def _negation_flip(claim: _Analysis, evidence: _Analysis, *, fallback: bool, gua
             continue
         affirmed = [t for t in present
                     if _overlap(set(t.forms), claim_affirmed) and not _affirmed_elsewhere(evidence, t, claim)]
-        if guard:
-            affirmed = [t for t in affirmed if not _different_objects(evidence, t, claim)]
+        if guard and any(_different_objects(evidence, t, claim) for t in affirmed):
+            continue
         head = cue.scope[0]
         if affirmed and (head in affirmed or len(affirmed) >= 2 or 2 * len(affirmed) >= len(cue.scope)):
             return f"affirms what the cited evidence negates ('{cue.phrase}')"
@@ -403,27 +407,37 @@ def _affirmed_elsewhere(evidence: _Analysis, t: _Token, claim: _Analysis) -> boo
     if not said or not others:
         return False
     for c in said:
+        after = claim.following(c, 2)  # what the word is about: "associated with B"
+        here, there = _overlap(after, evidence.following(t, 2)), max(_overlap(after, evidence.following(e, 2))
+                                                                      for e in others)
+        if there != here:
+            if there > here:
+                return True
+            continue
         context = claim.context(c)
-        here = _overlap(context, evidence.context(t))
-        if max(_overlap(context, evidence.context(e)) for e in others) >= here:
+        if max(_overlap(context, evidence.context(e)) for e in others) >= _overlap(context, evidence.context(t)):
             return True
     return False
 
 
 def _different_objects(text: _Analysis, t: _Token, other: _Analysis) -> bool:
-    """"improved accuracy" vs "did not improve latency": the words right after differ, so no flip."""
+    """"improved accuracy" vs "did not improve latency": the word right after differs, so no flip."""
     mine = text.following(t)
     matches = [o for o in other.tokens if o.forms and _overlap(set(t.forms), set(o.forms))]
     theirs = [other.following(o) for o in matches]
     return bool(mine) and all(ts and not _overlap(mine, ts) for ts in theirs)
 
 
+def _only(words: set[str], others: set[str]) -> set[str]:
+    return {w for w in words if not _overlap({w}, others)}
+
+
 def _reversed(claim: _Analysis, c: _Token, evidence: _Analysis, e: _Token) -> bool:
     """"B outperforms A" against "A outperforms B": words before and after the comparison trade sides."""
     left_c, right_c = claim.sides(c)
     left_e, right_e = evidence.sides(e)
-    left_c, right_c = {w for w in left_c if not _overlap({w}, right_c)}, {w for w in right_c if not _overlap({w}, left_c)}
-    left_e, right_e = {w for w in left_e if not _overlap({w}, right_e)}, {w for w in right_e if not _overlap({w}, left_e)}
+    left_c, right_c = _only(left_c, right_c), _only(right_c, left_c)  # words on both sides say nothing of order
+    left_e, right_e = _only(left_e, right_e), _only(right_e, left_e)
     moved_right = any(_overlap({w}, right_e) and not _overlap({w}, left_e) for w in left_c)
     moved_left = any(_overlap({w}, left_e) and not _overlap({w}, right_e) for w in right_c)
     return moved_right and moved_left
@@ -516,7 +530,7 @@ def _ordered_pairs(text: _Analysis) -> set[tuple[str, str]]:
 
 
 def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
-    """"A and B by 13.4% and 9.8%, respectively" -> [(A, 13.4%), (B, 9.8%)]."""
+    """"A and B by 13.4% and 9.8%, respectively" -> [(A, 13.4%), (B, 9.8%)]; [] when the list is not that plain."""
     out: list[tuple[_Token, str]] = []
     for r, t in enumerate(sentence):
         if t.word != "respectively":
@@ -529,9 +543,13 @@ def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
         items: list[_Token] = []
         while i >= 0 and len(items) < len(values):
             if sentence[i].forms and not sentence[i].cue:
+                if items:  # list items are joined by "and"/"or" or a comma, else this is one phrase ("total score")
+                    between = sentence[i + 1:items[0].index]
+                    if not any(b.word in ("and", "or") for b in between) and sentence[i].clause == items[0].clause:
+                        break
                 items.insert(0, sentence[i])
             i -= 1
-        if len(values) >= 2 and len(items) == len(values):
+        if 2 <= len(values) <= 4 and len(items) == len(values) and len({t.word for t in items}) == len(items):
             out += list(zip(items, values))
     return out
 
@@ -561,9 +579,10 @@ def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
         paired = _respectively(sentence)
         values = {v for _, v in paired}
         for item, value in paired:
-            for c in claim.tokens:
-                if not c.forms or not _overlap(set(item.forms), set(c.forms)):
-                    continue
+            if sum(e.word == item.word for e in evidence.tokens) != 1:
+                continue
+            said_items = [c for c in claim.tokens if c.forms and _overlap(set(item.forms), set(c.forms))]
+            for c in said_items if len(said_items) == 1 else []:
                 said = claim_paired.get(id(c)) or _nearest_number(claim, c)
                 if said in values and said != value and said in shared and value in shared:
                     return f"swaps the numbers {value} and {said} of the cited evidence"
@@ -575,10 +594,12 @@ def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
                 continue
             ca, cb = _number_context(claim, ta), _number_context(claim, tb)
             xa, xb = _number_context(evidence, ea), _number_context(evidence, eb)
-            xa, xb = {w for w in xa if not _overlap({w}, xb)}, {w for w in xb if not _overlap({w}, xa)}
+            xa, xb = _only(xa, xb), _only(xb, xa)
             straight = _overlap(ca, xa) + _overlap(cb, xb)
             crossed = _overlap(ca, xb) + _overlap(cb, xa)
-            if crossed >= 2 and crossed > straight:
+            if (a, b) in evidence_pairs or (b, a) in evidence_pairs:
+                continue  # their order is stated outright ("22 versus 15"), checked above
+            if crossed >= 2 and straight == 0:
                 return f"swaps the numbers {a} and {b} of the cited evidence"
     return None
 
@@ -608,7 +629,9 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     evidence_lower = joined.lower()
     evidence_words = content_words(joined)
     for entity in sorted(named_entities(claim)):
-        if not mentions(evidence_lower, entity) and not all(terms_match(p, evidence_words) for p in content_words(entity)):
+        if not mentions(evidence_lower, entity) and not all(
+            terms_match(p, evidence_words) for p in content_words(entity)
+        ):
             return Verdict(False, f"name '{entity}' is not in the cited evidence")
     design = _added_design(claim, joined)
     if design:

@@ -5,8 +5,8 @@ Run from the project root:
 
     .venv/bin/python bench/support_pairs.py
     .venv/bin/python bench/support_pairs.py --min-coverage 0.6
-    git show HEAD:assistant/verify.py > /tmp/verify_head.py && \\
-        .venv/bin/python bench/support_pairs.py --verifier /tmp/verify_head.py   # another version, same pairs
+    git show <commit>:assistant/verify.py > /tmp/verify_old.py && \\
+        .venv/bin/python bench/support_pairs.py --verifier /tmp/verify_old.py   # an older verifier, same pairs
 
 Every pair of evals/support_pairs.jsonl is judged with
 `check_support(sentence, [evidence], min_coverage)`, the evidence sentence alone

@@ -63,6 +63,8 @@ class SupportPair(BaseModel):
     evidence: str
     label: Literal["supported", "unsupported", "contradicted"]
     note: str
+    corpus: Literal["daily", "pubmedqa"] = "daily"
+    split: Literal["dev", "test"] | None = None  # None: the first 40 pairs, read while the checker was written
 
 
 class EvalItem(BaseModel):

@@ -18,6 +18,7 @@ from ..config import PROJECT_ROOT
 from ..errors import AssistantError
 from ..llm import provider_label
 from ..models import Answer, Evidence
+from ..selection import SELECTOR_PATH, load_selector
 from .baselines import ExtractiveBaseline, PlainRagBaseline
 from .gold import EvalItem
 from .judges import SupportJudge
@@ -114,9 +115,11 @@ def write_results(out_dir: Path, ra, records: list[Record], scored: list[dict], 
         "model": provider_label(settings),
         "agent_mode": settings.effective_agent_mode(),
         "settings": settings.model_dump(mode="json", include={
-            "evidence_k", "evidence_papers", "support_min_coverage", "answerability_min_coverage",
+            "evidence_k", "evidence_papers", "support_min_coverage", "vocabulary_path", "selector_path",
             "max_answer_tokens", "temperature", "local_threads"}),
         "judges": [j.describe() for j in judges],
+        "selector": {k: load_selector(settings.selector_path or SELECTOR_PATH).meta.get(k)
+                     for k in ("fitted", "corpora", "wrong_cost", "folds")},
         "git_commit": _git_commit(),
         "python": platform.python_version(),
         **options,
