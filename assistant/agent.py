@@ -25,7 +25,7 @@ from .models import Answer, Citation, Evidence, RemovedSentence, SearchHit, Step
 from .prompts import render
 from .question import QuestionProfile, bound_numbers, profile_question
 from .retrieve import ChunkHit, Retriever
-from .selection import Candidate, Selection, Selector, load_selector
+from .selection import Selection, Selector, load_selector
 from .text import content_words, named_entities, numbers, split_sentences
 from .verify import MARKER, VerifiedSentence, verify_answer
 
@@ -155,7 +155,7 @@ class ResearchAgent:
             return quoted
         return VerifiedSentence(text=f"{decision.capitalize()}. {quoted.text}", claim=quoted.claim, cited=quoted.cited)
 
-    def _select(self, question: str, query: str, history: list[dict], hits: list[ChunkHit]) -> tuple[QuestionProfile, Selection]:
+    def _select(self, question: str, query: str, hits: list[ChunkHit]) -> tuple[QuestionProfile, Selection]:
         profile = profile_question(question)
         if query != question:
             profile = _merge_profiles(profile, profile_question(query))
@@ -173,7 +173,7 @@ class ResearchAgent:
         steps.append(Step(tool="search_papers", args={"query": query, "k": _RETRIEVE_K},
                           summary=f"{len({h.paper.paper_id for h in hits})} papers"))
         yield "step", steps[-1]
-        profile, selection = self._select(question, query, history, hits)
+        profile, selection = self._select(question, query, hits)
         timings["retrieval"] = time.perf_counter() - started
         if not selection.answers:
             verdict = _verdict(selection)
@@ -291,11 +291,7 @@ class ResearchAgent:
             yield "text", answer.answer
             yield "answer", answer
             return
-        profile = profile_question(question)
-        if query != question:
-            profile = _merge_profiles(profile, profile_question(query))
-        shown = [Candidate(ledger.papers[e.paper_id], e.start, e.end, paper_rank=0) for e in ledger.items]
-        selection = self.selector.decide(profile, shown, self.retriever.embedder, self.retriever.index.papers())
+        profile, selection = self._select(question, query, hits)
         result = verify_answer(final_text, ledger, self.settings.support_min_coverage)
         best = None
         if selection.answers:
