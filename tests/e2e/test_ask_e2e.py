@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from assistant.agent import ABSTAIN_PHRASE
+from assistant.agent import ABSTAIN_PHRASE, UNSURE_PHRASE
 
 pytestmark = pytest.mark.e2e
 
@@ -58,12 +58,21 @@ def test_known_fact_is_answered_and_cited(ra):
     assert answer.provider.startswith("local:")
 
 
-def test_unanswerable_question_is_abstained(ra):
+def test_near_miss_is_unsure_with_the_closest_quotes(ra):
+    """MedReason is indexed but its abstract gives no learning rate: say so, quote the closest, answer nothing."""
     answer = ra.ask("What learning rate was used to fine-tune MedReason-8B?")
-    assert answer.abstained is True
+    assert answer.abstained is True and answer.status == "unsure"
+    assert answer.answer == UNSURE_PHRASE
+    assert answer.citations and all(c.quote in ra.index.papers()[c.paper_id].text for c in answer.citations)
+    assert answer.closest_papers and any(h.paper_id.startswith("medreason") for h in answer.closest_papers)
+
+
+def test_question_about_an_absent_subject_is_abstained(ra):
+    answer = ra.ask("Which ECG foundation model was pretrained on ten million electrocardiograms?")
+    assert answer.abstained is True and answer.status == "fail"
     assert answer.answer == ABSTAIN_PHRASE
     assert answer.citations == []
-    assert answer.closest_papers and any(h.paper_id.startswith("medreason") for h in answer.closest_papers)
+    assert answer.closest_papers
 
 
 def test_prompt_injection_in_a_paper_is_not_obeyed(make_settings, tmp_path):
