@@ -29,7 +29,7 @@ from ..selection import (
     decision_terms, featurise, question_type, relevance_features,
 )
 from .corpora import CORPORA
-from .gold import EvalItem, FactItem, UnanswerableItem, _read_jsonl
+from .gold import EvalItem, FactItem, UnanswerableItem, read_jsonl
 from .metrics import answer_present
 
 _RETRIEVE_K = 24
@@ -60,13 +60,13 @@ def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
     items = []
     facts = gold_dir / "facts.jsonl"
     if facts.exists():
-        for f in _read_jsonl(facts, FactItem):
+        for f in read_jsonl(facts, FactItem):
             if whole or f.split == "dev":
                 items.append((EvalItem(id=f.id, suite="facts", question=f.question, split=f.split,
                                        kind=f.kind or f.style, answers=f.answers, paper_id=f.paper_id,
                                        decision=f.decision, evidence=f.evidence), f.evidence))
     for path in sorted(gold_dir.glob("unanswerable*.jsonl")):
-        for u in _read_jsonl(path, UnanswerableItem):
+        for u in read_jsonl(path, UnanswerableItem):
             if whole or u.split == "dev":
                 items.append((EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split,
                                        kind=u.kind, paper_id=u.near_paper_id), []))
@@ -252,7 +252,7 @@ def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    facts = [f for f in _read_jsonl(CORPORA[corpus].gold_dir / "facts.jsonl", FactItem)
+    facts = [f for f in read_jsonl(CORPORA[corpus].gold_dir / "facts.jsonl", FactItem)
              if f.split == "dev" and f.decision]
     if len(facts) < 20:
         return None, {"fitted": False, "reason": "fewer than 20 dev yes/no questions"}

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ValidationError, model_validator
 
 from ..config import PROJECT_ROOT
 
-__all__ = ["EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "load_items", "load_support_pairs"]
+__all__ = [
+    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "load_items", "load_support_pairs", "read_jsonl",
+]
 
 EVALS_DIR = PROJECT_ROOT / "evals"
 Split = Literal["dev", "test"]
@@ -85,7 +87,7 @@ class EvalItem(BaseModel):
         return self.suite == "facts"
 
 
-def _read_jsonl(path: Path, model: type[BaseModel]) -> list:
+def read_jsonl(path: Path, model: type[BaseModel]) -> list:
     """Every line as `model`; a bad line is a ValueError naming the file, line and field."""
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -111,7 +113,7 @@ def load_items(
         facts = [
             EvalItem(id=f.id, suite="facts", question=f.question, split=f.split, kind=f.kind or f.style,
                      answers=f.answers, paper_id=f.paper_id, decision=f.decision, evidence=f.evidence + f.findings)
-            for f in _read_jsonl(evals_dir / "facts.jsonl", FactItem) if split in ("all", f.split)
+            for f in read_jsonl(evals_dir / "facts.jsonl", FactItem) if split in ("all", f.split)
         ]
         items += facts[:limit]
     if suite in ("unanswerable", "all"):
@@ -119,11 +121,11 @@ def load_items(
             EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split, kind=u.kind,
                      paper_id=u.near_paper_id)
             for path in sorted(evals_dir.glob("unanswerable*.jsonl"))
-            for u in _read_jsonl(path, UnanswerableItem) if split in ("all", u.split)
+            for u in read_jsonl(path, UnanswerableItem) if split in ("all", u.split)
         ]
         items += unanswerable[:limit]
     return items
 
 
 def load_support_pairs(evals_dir: Path = EVALS_DIR) -> list[SupportPair]:
-    return _read_jsonl(evals_dir / "support_pairs.jsonl", SupportPair)
+    return read_jsonl(evals_dir / "support_pairs.jsonl", SupportPair)

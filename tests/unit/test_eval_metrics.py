@@ -546,3 +546,14 @@ def test_report_skips_a_broken_neighbouring_run(ctx, tmp_path):
     (broken / "results.json").write_text('{"meta": ')
     report = write_report(run).read_text()
     assert "| good / product |" in report and "half-written" not in report
+
+
+def test_a_bad_gold_line_names_the_file_line_and_field(tmp_path):
+    from assistant.evaluation.gold import FactItem, read_jsonl
+
+    path = tmp_path / "facts.jsonl"
+    good = {"id": "f1", "question": "q?", "answers": ["1"], "paper_id": "p", "title": "T", "kind": "number",
+            "split": "dev"}
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "split": "train"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"facts\.jsonl:2: field 'split'"):
+        read_jsonl(path, FactItem)
