@@ -104,9 +104,7 @@ class ResearchAgent:
 
     def _unsure(self, question, reason, selection: Selection, hits, steps, timings) -> Answer:
         """Relevant papers exist but none states the asked detail: show the closest quotes, never as an answer."""
-        ledger = EvidenceLedger()
-        for candidate in [c for c in selection.ranked if not c.vetoed][:_UNSURE_QUOTES]:
-            ledger.add(candidate.paper, candidate.start, candidate.end, candidate.probability)
+        ledger = _ledger_of(selection, _UNSURE_QUOTES)
         return Answer(
             question=question, answer=UNSURE_PHRASE, abstained=True, status="unsure",
             citations=[Citation(n=e.n, paper_id=e.paper_id, title=e.title, quote=e.quote) for e in ledger.items],
@@ -136,7 +134,7 @@ class ResearchAgent:
         new name, or words the question did not already say): a small model that restates the question
         or picks another candidate is wrong more often than not.
         """
-        answering = [s for s in kept if best is not None and best.n in s.cited and adds_answer(profile, s.claim, best.quote)]
+        answering = [s for s in kept if best is not None and _gives(profile, s, best)]
         removed = [
             RemovedSentence(sentence=s.claim, reason="supported, but does not give the best evidence's answer")
             for s in kept if s not in answering
@@ -147,10 +145,10 @@ class ResearchAgent:
             return [], removed
         return [_quoted(best)], removed
 
-    def _decided(self, qtype: str, best: Evidence) -> VerifiedSentence:
+    def _decided(self, best: Evidence) -> VerifiedSentence:
         """A yes/no question is answered by its finding, quoted; "Yes."/"No." only when the finding settles it."""
         quoted = _quoted(best)
-        decision = self.selector.yes_no(best.quote) if qtype == "yes_no" else None
+        decision = self.selector.yes_no(best.quote)
         if decision is None:
             return quoted
         return VerifiedSentence(text=f"{decision.capitalize()}. {quoted.text}", claim=quoted.claim, cited=quoted.cited)
@@ -186,16 +184,14 @@ class ResearchAgent:
             yield "text", answer.answer
             yield "answer", answer
             return
-        ledger = EvidenceLedger()
-        for candidate in [c for c in selection.ranked if not c.vetoed][: self.settings.evidence_k]:
-            ledger.add(candidate.paper, candidate.start, candidate.end, candidate.probability)
+        ledger = _ledger_of(selection, self.settings.evidence_k)
         best = ledger.get(1)
         steps.append(Step(tool="select_evidence", args={"k": len(ledger.items)},
                           summary=f"best evidence P(answers) = {selection.answer_probability:.2f}"))
         yield "step", steps[-1]
         if selection.qtype == "yes_no":
             # the finding is the answer; no model's words can settle yes or no better than the fitted reader
-            final = [self._decided(selection.qtype, best)]
+            final = [self._decided(best)]
             timings["first_text"] = time.perf_counter() - started
             answer = self._assemble(question, final, ledger, steps, hits, [], "", timings)
             yield "text", answer.answer
@@ -219,8 +215,7 @@ class ResearchAgent:
             kept.extend(result.kept)
             removed.extend(result.removed)
             for sentence in result.kept:
-                if len(streamed) < _MAX_ANSWER_SENTENCES and best.n in sentence.cited and adds_answer(
-                        profile, sentence.claim, best.quote):
+                if len(streamed) < _MAX_ANSWER_SENTENCES and _gives(profile, sentence, best):
                     streamed.append(sentence)
                     timings.setdefault("first_text", time.perf_counter() - started)
                     yield "text", _renumber(sentence, order) + " "
@@ -324,6 +319,19 @@ def adds_answer(profile: QuestionProfile, claim: str, quote: str) -> bool:
         return bool(new_names & named_entities(claim))
     new_words = content_words(quote) - asked_words
     return len(content_words(claim) & new_words) >= 2
+
+
+def _gives(profile: QuestionProfile, sentence: VerifiedSentence, best: Evidence) -> bool:
+    """A written sentence is shown only if it cites the best evidence and carries its answer."""
+    return best.n in sentence.cited and adds_answer(profile, sentence.claim, best.quote)
+
+
+def _ledger_of(selection: Selection, k: int) -> EvidenceLedger:
+    """The best k candidates that are statements (not instructions), numbered for citation."""
+    ledger = EvidenceLedger()
+    for candidate in [c for c in selection.ranked if not c.vetoed][:k]:
+        ledger.add(candidate.paper, candidate.start, candidate.end, candidate.probability)
+    return ledger
 
 
 def _quoted(item: Evidence) -> VerifiedSentence:

@@ -37,7 +37,7 @@ import numpy as np
 from .models import Paper
 from .question import QuestionProfile, bound_numbers, profile_question
 from .text import content_words, mentions, named_entities, numbers, sentence_spans, tokens
-from .verify import is_instruction
+from .verify import MARKER, is_instruction
 from .vocabulary import vocabulary
 
 __all__ = [
@@ -158,10 +158,7 @@ def sentence_features(
     order = np.argsort(-cosines)
     cosine_rank = np.empty(len(found), dtype=int)
     cosine_rank[order] = np.arange(len(found))
-    best_by_paper: dict[str, float] = {}
-    for candidate, cosine in zip(found, cosines, strict=True):
-        pid = candidate.paper.paper_id
-        best_by_paper[pid] = max(best_by_paper.get(pid, -1.0), float(cosine))
+    best_cosine = _best_per_paper(found, [float(c) for c in cosines])
     paper_cache: dict[str, dict[str, float]] = {}
     for i, candidate in enumerate(found):
         paper, text = candidate.paper, candidate.text
@@ -174,7 +171,8 @@ def sentence_features(
         values = {
             "cosine": float(cosines[i]),
             "cosine_rank": 1.0 / (1 + cosine_rank[i]),
-            "cosine_margin": float(cosines[i]) - best_by_paper[paper.paper_id],
+            "cosine_paper": best_cosine[paper.paper_id],
+            "cosine_margin": float(cosines[i]) - best_cosine[paper.paper_id],
             "lexical": weights.share(question_terms, words),
             "names_sentence": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
                                if question_names else 1.0),
@@ -211,11 +209,17 @@ def sentence_features(
                 values[f"{t}_x_{signal}"] = values[f"type_{t}"] * values[signal]
         candidate.features = values
         candidate.vetoed = is_instruction(text)
-    best_lexical: dict[str, float] = {}
-    for c in found:
-        best_lexical[c.paper.paper_id] = max(best_lexical.get(c.paper.paper_id, 0.0), c.features["lexical"])
+    best_lexical = _best_per_paper(found, [c.features["lexical"] for c in found])
     for c in found:
         c.features["lexical_margin"] = c.features["lexical"] - best_lexical[c.paper.paper_id]
+
+
+def _best_per_paper(found: list[Candidate], values: list[float]) -> dict[str, float]:
+    """The highest value among each paper's candidates: how good the paper's best sentence is."""
+    best: dict[str, float] = {}
+    for candidate, value in zip(found, values, strict=True):
+        best[candidate.paper.paper_id] = max(best.get(candidate.paper.paper_id, value), value)
+    return best
 
 
 def _attribute_share(attribute: list[str], words: set[str]) -> float:
@@ -230,7 +234,6 @@ def _paper_features(profile, paper: Paper, question_terms, question_names, weigh
     lowered, title = body.lower(), paper.title.lower()
     introduced = [n for n in question_names if mentions(title, n) or _introduces(paper.text, n)]
     return {
-        "cosine_paper": 0.0,  # filled by the caller's best sentence of the paper below
         "lexical_paper": weights.share(question_terms, content_words(body)),
         "names_paper": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
                         if question_names else 1.0),
@@ -247,21 +250,12 @@ def _introduces(text: str, name: str) -> bool:
     return False
 
 
-def _fill_paper_cosine(found: list[Candidate]) -> None:
-    best: dict[str, float] = {}
-    for c in found:
-        best[c.paper.paper_id] = max(best.get(c.paper.paper_id, -1.0), c.features["cosine"])
-    for c in found:
-        c.features["cosine_paper"] = best[c.paper.paper_id]
-
-
 def score_candidates(profile: QuestionProfile, found: list[Candidate], embedder, weights: TermWeights) -> None:
     """Fill every feature of the candidates (in place): the one path for fitting and answering."""
     if not found:
         return
     vectors = embedder.encode([profile.text, *(c.text for c in found)])
     sentence_features(profile, found, vectors[1:] @ vectors[0], weights)
-    _fill_paper_cosine(found)
 
 
 def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: int,
@@ -371,7 +365,7 @@ def decision_terms(sentence: str) -> list[str]:
 
 def decision_text(sentence: str) -> str:
     """The sentence a yes/no decision is read from, without its citation markers."""
-    return re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", "", sentence)
+    return MARKER.sub("", sentence)
 
 
 @dataclass

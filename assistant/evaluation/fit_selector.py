@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import re
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +29,7 @@ from ..selection import (
 )
 from .corpora import CORPORA
 from .gold import EvalItem, FactItem, UnanswerableItem, read_jsonl
-from .metrics import answer_present
+from .metrics import answer_present, overlaps_gold
 
 _RETRIEVE_K = 24
 _FOLDS = 5
@@ -73,17 +72,12 @@ def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
     return items
 
 
-def _normalised(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().lower()
-
-
 def _label(item: EvalItem, gold_sentences: list[str], paper_id: str, text: str) -> int:
     if not item.answerable or paper_id != item.paper_id:
         return 0
     if item.answers:
         return int(answer_present(item, text))
-    quote = _normalised(text)
-    return int(any(quote in g or g in quote for g in map(_normalised, gold_sentences)))
+    return int(overlaps_gold(text, gold_sentences))
 
 
 def collect(corpora: list[str]) -> list[Question]:

@@ -35,7 +35,7 @@ from .judges import LexicalJudge, SupportJudge
 
 __all__ = [
     "Record", "Context", "Verdict", "Metric", "METRICS", "metric", "score_record", "aggregate", "summarise",
-    "cited_sentences", "answer_present", "MIN_CITATION_SENTENCE_CHARS",
+    "cited_sentences", "answer_present", "overlaps_gold", "MIN_CITATION_SENTENCE_CHARS",
 ]
 
 MIN_CITATION_SENTENCE_CHARS = 50
@@ -138,16 +138,15 @@ def _normalised(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+def overlaps_gold(quote: str, gold_sentences: list[str]) -> bool:
+    """The quote and one gold sentence overlap: either contains the other (sentence splitters differ)."""
+    quote = _normalised(quote)
+    return bool(quote) and any(quote in g or g in quote for g in map(_normalised, gold_sentences) if g)
+
+
 def quotes_evidence(item: EvalItem, record: Record) -> bool:
-    """A cited quote of the gold paper overlaps one of the item's gold sentences (either contains the other)."""
-    gold = [_normalised(e) for e in item.evidence]
-    for citation in record.answer.citations:
-        if citation.paper_id != item.paper_id:
-            continue
-        quote = _normalised(citation.quote)
-        if any(quote in g or g in quote for g in gold if g and quote):
-            return True
-    return False
+    """A cited quote of the gold paper overlaps one of the item's gold sentences."""
+    return any(c.paper_id == item.paper_id and overlaps_gold(c.quote, item.evidence) for c in record.answer.citations)
 
 
 def _answered(record: Record) -> bool:
