@@ -134,12 +134,29 @@ class ResearchAssistant:
     # --- questions ---------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         """Answer from the indexed papers; every shown sentence is verified against its citation."""
-        if not question.strip():
-            raise InputError("the question is empty", "type a question about the indexed papers")
-        return self.agent.ask(question, history or [])
+        answer = None
+        for kind, payload in self.events(question, history):
+            if kind == "answer":
+                answer = payload
+        return answer
 
     def stream(self, question: str, history: list[dict] | None = None) -> Iterator[str]:
-        """Yield the verified answer text as it is produced, then the references."""
+        """Yield the verified answer text as it is produced."""
+        for kind, payload in self.events(question, history):
+            if kind == "text":
+                yield payload
+
+    def events(self, question: str, history: list[dict] | None = None) -> Iterator[tuple[str, object]]:
+        """What happens while a question is answered, for interfaces that show it as it happens.
+
+        Yields ("step", Step) for each search or tool call, ("text", str) for verified answer text as it
+        streams, and last ("answer", Answer), which is authoritative: it replaces the streamed text.
+
+        Example:
+            >>> for kind, payload in ra.events("Which base model is Med-R1 built on?"):
+            ...     if kind == "step":
+            ...         print("step:", payload.tool)
+        """
         if not question.strip():
             raise InputError("the question is empty", "type a question about the indexed papers")
-        yield from self.agent.stream(question, history or [])
+        yield from self.agent.events(question, history or [])

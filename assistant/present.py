@@ -1,24 +1,47 @@
-"""Turn an Answer into what a person reads: the verified text, references, and what was removed."""
+"""Turn an Answer into what a person reads: the verified text, references, closest papers, what was removed.
+
+The CLI and the UI both render through these functions, so an answer reads the same everywhere.
+"""
 
 from __future__ import annotations
 
 from .models import Answer
 
-__all__ = ["answer_to_markdown", "references_markdown"]
+__all__ = [
+    "REFERENCES_HEADING", "CLOSEST_EVIDENCE_HEADING", "CLOSEST_PAPERS_HEADING", "REMOVED_HEADING",
+    "references_heading", "references_markdown", "closest_papers_markdown", "removed_markdown", "answer_to_markdown",
+]
+
+REFERENCES_HEADING = "References"
+CLOSEST_EVIDENCE_HEADING = "Closest evidence (it does not state the answer)"
+CLOSEST_PAPERS_HEADING = "Closest papers"
+REMOVED_HEADING = "Removed by the verifier"
+
+
+def references_heading(answer: Answer) -> str:
+    """Quotes shown with an abstention are the closest evidence, never references of an answer."""
+    return CLOSEST_EVIDENCE_HEADING if answer.abstained else REFERENCES_HEADING
 
 
 def references_markdown(answer: Answer) -> str:
-    lines = [f"[{c.n}] {c.title} ({c.paper_id}) — “{c.quote}”" for c in answer.citations]
-    return "\n".join(lines)
+    return "\n".join(f"[{c.n}] {c.title} ({c.paper_id}) — “{c.quote}”" for c in answer.citations)
+
+
+def closest_papers_markdown(answer: Answer) -> str:
+    return "\n".join(f"- {hit.title} ({hit.paper_id}{f', {hit.year}' if hit.year else ''})"
+                     for hit in answer.closest_papers)
+
+
+def removed_markdown(answer: Answer) -> str:
+    return "\n".join(f"- {removed.sentence} ({removed.reason})" for removed in answer.removed)
 
 
 def answer_to_markdown(answer: Answer, show_removed: bool = True) -> str:
     parts = [answer.answer]
     if answer.citations:
-        heading = "Closest evidence (it does not state the answer):" if answer.abstained else "References:"
-        parts += ["", heading, references_markdown(answer)]
+        parts += ["", f"{references_heading(answer)}:", references_markdown(answer)]
     if answer.abstained and answer.closest_papers:
-        parts += ["", "Closest papers:"] + [f"- {hit.title} ({hit.paper_id})" for hit in answer.closest_papers]
+        parts += ["", f"{CLOSEST_PAPERS_HEADING}:", closest_papers_markdown(answer)]
     if show_removed and answer.removed:
-        parts += ["", "Removed by the verifier:"] + [f"- {r.sentence} ({r.reason})" for r in answer.removed]
+        parts += ["", f"{REMOVED_HEADING}:", removed_markdown(answer)]
     return "\n".join(parts)

@@ -15,8 +15,8 @@ from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from .evidence import EvidenceLedger
-from .models import Paper, Step
-from .retrieve import Retriever, SearchFilters
+from .models import Chunk, Paper, Step
+from .retrieve import ChunkHit, Retriever, SearchFilters
 from .selection import Selector
 from .text import named_entities, numbers, sentence_spans
 
@@ -73,8 +73,21 @@ def extract_paper_fields(paper: Paper, ledger: EvidenceLedger) -> PaperFields:
 
 
 def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step], selector: Selector,
-                max_papers: int) -> list:
+                max_papers: int, found: list[ChunkHit] | None = None) -> list:
+    """The agent's tools; what they show is numbered in `ledger`, logged in `steps` and kept in `found`.
+
+    `found` collects every retrieved chunk and every opened paper in the order the model saw them,
+    so the answer is decided over what the model actually read, without retrieving again.
+    """
     papers = retriever.index.papers
+    found = found if found is not None else []
+
+    def opened(paper: Paper) -> None:
+        """A paper the model read whole counts as found, once."""
+        if all(hit.paper.paper_id != paper.paper_id for hit in found):
+            chunk = Chunk(chunk_id=f"{paper.paper_id}#read", paper_id=paper.paper_id, position=0, text=paper.text,
+                          start=0, end=len(paper.text), sentence_spans=sentence_spans(paper.text))
+            found.append(ChunkHit(chunk, paper, 0.0, None, None))
 
     def lookup(paper_id: str) -> Paper:
         paper = papers().get(paper_id)
@@ -88,6 +101,7 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
     def search_papers(query: str, k: int = 5, year_from: int | None = None, year_to: int | None = None) -> str:
         """Search the indexed papers (meaning + exact words and numbers). Returns papers with numbered evidence sentences."""
         hits = retriever.search_chunks(query, k * 4, SearchFilters(year_from=year_from, year_to=year_to))
+        found.extend(hits)
         ranked = selector.select(query, hits, retriever.embedder, papers(), max(k, max_papers)).ranked
         lines, per_paper = [], {}
         for sentence in ranked:
@@ -105,6 +119,7 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
     def get_paper(paper_id: str) -> str:
         """Fetch one paper: its metadata and every sentence of its text, numbered."""
         paper = lookup(paper_id)
+        opened(paper)
         items = [ledger.add(paper, s, e) for s, e in sentence_spans(paper.text)]
         record("get_paper", {"paper_id": paper_id}, paper.title)
         meta = {"paper_id": paper.paper_id, "title": paper.title, "year": paper.year,
@@ -114,6 +129,8 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
     def compare_papers(paper_ids: list[str], aspects: list[str]) -> str:
         """Compare papers on named aspects: for each aspect, the sentence of each paper that best addresses it."""
         chosen = [lookup(pid) for pid in paper_ids]
+        for paper in chosen:
+            opened(paper)
         lines = []
         for aspect in aspects:
             lines.append(f"aspect: {aspect}")
@@ -128,7 +145,9 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
 
     def extract_fields(paper_id: str) -> str:
         """Extract structured fields (names, numbers with their evidence sentence) from one paper."""
-        fields = extract_paper_fields(lookup(paper_id), ledger)
+        paper = lookup(paper_id)
+        opened(paper)
+        fields = extract_paper_fields(paper, ledger)
         record("extract_fields", {"paper_id": paper_id}, f"{len(fields.numbers)} numbers")
         quoted = {f.sentence_n for f in fields.numbers}
         evidence = "\n".join(f"[{n}] {ledger.get(n).quote}" for n in sorted(quoted))

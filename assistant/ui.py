@@ -15,9 +15,17 @@ from pathlib import Path
 
 import gradio as gr
 
-from .errors import AssistantError, InputError
+from .errors import AssistantError
 from .models import Answer, IngestReport, Step
-from .present import references_markdown
+from .present import (
+    CLOSEST_EVIDENCE_HEADING,
+    CLOSEST_PAPERS_HEADING,
+    REFERENCES_HEADING,
+    REMOVED_HEADING,
+    closest_papers_markdown,
+    references_markdown,
+    removed_markdown,
+)
 
 __all__ = [
     "add_event",
@@ -32,10 +40,10 @@ __all__ = [
     "main",
 ]
 
-REFERENCES_TITLE = "📚 References"
-CLOSEST_TITLE = "📄 Closest papers"
-CLOSEST_EVIDENCE_TITLE = "🔍 Closest evidence (it does not state the answer)"
-REMOVED_TITLE = "✂️ Removed by the verifier"
+REFERENCES_TITLE = f"📚 {REFERENCES_HEADING}"
+CLOSEST_TITLE = f"📄 {CLOSEST_PAPERS_HEADING}"
+CLOSEST_EVIDENCE_TITLE = f"🔍 {CLOSEST_EVIDENCE_HEADING}"
+REMOVED_TITLE = f"✂️ {REMOVED_HEADING}"
 ERROR_TITLE = "⚠️ Could not answer"
 PAPER_COLUMNS = ["Title", "Year", "ID"]
 UPLOAD_TYPES = [".txt", ".jsonl", ".csv", ".bib", ".pdf"]
@@ -87,12 +95,9 @@ def answer_messages(answer: Answer) -> list[dict]:
         title = CLOSEST_EVIDENCE_TITLE if answer.abstained else REFERENCES_TITLE
         messages.append(_message(references_markdown(answer), title))
     if answer.abstained and answer.closest_papers:
-        lines = [f"- {hit.title} ({hit.paper_id}{f', {hit.year}' if hit.year else ''})"
-                 for hit in answer.closest_papers]
-        messages.append(_message("\n".join(lines), CLOSEST_TITLE))
+        messages.append(_message(closest_papers_markdown(answer), CLOSEST_TITLE))
     if answer.removed:
-        lines = [f"- {removed.sentence} ({removed.reason})" for removed in answer.removed]
-        messages.append(_message("\n".join(lines), REMOVED_TITLE, status="done"))
+        messages.append(_message(removed_markdown(answer), REMOVED_TITLE, status="done"))
     return messages
 
 
@@ -142,9 +147,7 @@ def answer_turn(ra, question: str, chat: list[dict]) -> Iterator[list[dict]]:
     """Stream one question's messages; an AssistantError ends the turn with a notice, never a traceback."""
     messages: list[dict] = []
     try:
-        if not question.strip():
-            raise InputError("the question is empty", "type a question about the indexed papers")
-        for messages in turn_messages(ra.agent.events(question, agent_history(chat))):
+        for messages in turn_messages(ra.events(question, agent_history(chat))):
             yield messages
     except AssistantError as exc:
         gr.Warning(exc.one_line())

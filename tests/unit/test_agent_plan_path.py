@@ -116,10 +116,9 @@ STREAM_CASES = [
 
 @pytest.mark.parametrize("replies", STREAM_CASES)
 def test_streamed_text_equals_the_final_answer(small_ra, plan_settings, replies):
-    streamed = "".join(
-        ResearchAgent(plan_settings, small_ra.retriever, chat_model=prompted(*replies)).stream(MEDREASON_Q, [])
-    )
-    answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=prompted(*replies)).ask(MEDREASON_Q, [])
+    events = list(ResearchAgent(plan_settings, small_ra.retriever, chat_model=prompted(*replies)).events(MEDREASON_Q, []))
+    streamed = "".join(payload for kind, payload in events if kind == "text")
+    answer = events[-1][1]
     assert not answer.abstained and "32,682" in answer.answer
     assert streamed.rstrip() == answer.answer
     assert_citations_resolve(answer, small_ra)

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from assistant.agent import ABSTAIN_PHRASE, ResearchAgent
+from assistant.agent import ABSTAIN_PHRASE, UNSURE_PHRASE, ResearchAgent
 from assistant.config import Settings
 
 MEDREASON_Q = "How many question-answer pairs does MedReason contain?"
@@ -193,10 +193,12 @@ def test_abstain_phrase_gives_an_abstention_with_closest_papers(small_ra, tools_
     answer = ResearchAgent(tools_settings, small_ra.retriever, chat_model=model).ask(
         "What learning rate was used to fine-tune MedReason-8B?", []
     )
-    assert answer.abstained is True and answer.status == "fail"
-    assert answer.answer == ABSTAIN_PHRASE
-    assert answer.citations == []
-    assert answer.closest_papers and all(h.paper_id in small_ra.index.papers() for h in answer.closest_papers)
+    # the model's refusal ends the answer; what was found decides between unsure (on-subject quotes) and fail
+    assert answer.abstained is True and answer.raw_answer == ABSTAIN_PHRASE
+    assert answer.answer == {"fail": ABSTAIN_PHRASE, "unsure": UNSURE_PHRASE}[answer.status]
+    papers = small_ra.index.papers()
+    assert all(c.quote in papers[c.paper_id].text for c in answer.citations)
+    assert answer.closest_papers and all(h.paper_id in papers for h in answer.closest_papers)
     assert answer.closest_papers[0].paper_id.startswith("medreason")
     assert [s.tool for s in answer.steps] == ["search_papers"]
 
@@ -205,9 +207,9 @@ def test_answer_without_any_tool_call_is_not_trusted(small_ra, tools_settings):
     """No tool ran, so no evidence exists: a confident answer must not be shown."""
     model = scripted(AIMessage(content="MedReason contains 32,682 question-answer pairs [1]."))
     answer = ResearchAgent(tools_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
-    assert answer.abstained is True
-    assert answer.citations == [] and answer.steps == []
-    assert answer.closest_papers
+    assert answer.abstained is True and answer.steps == []
+    assert answer.answer in (ABSTAIN_PHRASE, UNSURE_PHRASE) and "32,682" not in answer.answer
+    assert answer.closest_papers  # nothing was looked up, so the closest papers come from one search
 
 
 def test_follow_up_question_sends_the_history_to_the_model(small_ra, tools_settings):

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from assistant.agent import adds_answer
+from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
 from assistant.selection import (

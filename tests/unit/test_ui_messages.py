@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.api import ResearchAssistant
+from assistant.config import Settings
 from assistant.errors import IndexStoreError, ProviderError
 from assistant.models import Answer, Citation, IngestReport, Problem, RemovedSentence, SearchHit, Step
 from assistant.ui import (
@@ -139,8 +141,11 @@ class FakeAgent:
             yield item
 
 
-class FakeAssistant:
+class FakeAssistant(ResearchAssistant):
+    """The real API (its checks included) over a scripted agent; no model or index is loaded."""
+
     def __init__(self, script=(), ingest_result=None):
+        super().__init__(settings=Settings(_env_file=None))
         self.agent = FakeAgent(script)
         self.ingest_result = ingest_result
         self.ingested = []
