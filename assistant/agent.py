@@ -147,9 +147,7 @@ class ResearchAgent:
                 yield from take(finished)
         yield from take(" ".join(split_sentences(draft.written)[verified_upto:]))
         timings["generation"] = time.perf_counter() - generation_started
-        verify_started = time.perf_counter()
         answer = self._finalize(draft)
-        timings["verification"] = time.perf_counter() - verify_started
         already = "".join(streamed)
         rest = answer.answer[len(already):] if answer.answer.startswith(already.strip()) else ""
         if rest.strip():
@@ -197,17 +195,16 @@ class ResearchAgent:
             yield "step", steps[shown]
             shown += 1
         timings["generation"] = time.perf_counter() - started
-        verify_started = time.perf_counter()
+        select_started = time.perf_counter()
         query = self._retrieval_query(question, history)
         if not found:  # the model looked nothing up: search once, for the closest papers
             found = self.retriever.search_chunks(query, _RETRIEVE_K)
         profile, selection = self._select(question, query, found)
+        timings["retrieval"] = time.perf_counter() - select_started
         draft = Draft(question=question, profile=profile, selection=selection, hits=found, ledger=ledger, steps=steps,
                       provider=provider_label(self.settings), timings=timings, written=final_text,
                       model_abstained=final_text.strip().startswith(ABSTAIN_PHRASE) or not ledger.items)
-        answer = self._finalize(draft)
-        timings["verification"] = time.perf_counter() - verify_started
-        yield from _said(answer)
+        yield from _said(self._finalize(draft))
 
 
 def _said(answer: Answer) -> Iterator[tuple[str, object]]:

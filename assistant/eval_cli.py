@@ -58,7 +58,7 @@ def eval_command(
     names = [s.strip() for s in systems.split(",") if s.strip()]
     ra = ResearchAssistant(provider=provider, settings=settings)
     out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{corpus}-{ra.settings.provider}"
-    judges = [LexicalJudge(ra.settings.support_min_coverage)]
+    judges = [LexicalJudge()]
     if judge == "llm":
         settings = ra.settings.model_copy(update={"model": judge_model} if judge_model else {})
         judges.append(LLMJudge(settings, out.parent / "judge-cache.json"))

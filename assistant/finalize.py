@@ -15,6 +15,7 @@ unverified" and the answer / unsure / abstain decision live in one place:
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,7 +25,8 @@ from .question import QuestionProfile, bound_numbers
 from .retrieve import ChunkHit
 from .selection import Selection
 from .text import content_words, named_entities, numbers
-from .verify import MARKER, Verification, VerifiedSentence, verify_answer
+from .citations import renumber_markers
+from .verify import Verification, VerifiedSentence, verify_answer
 
 __all__ = [
     "ABSTAIN_PHRASE", "UNSURE_PHRASE", "MAX_ANSWER_SENTENCES", "Draft", "finalize", "adds_answer", "gives_answer",
@@ -65,8 +67,16 @@ def finalize(draft: Draft, min_coverage: float, yes_no: Callable[[str], str | No
     """Decide answer / unsure / abstain for a draft and assemble what is shown.
 
     `yes_no` reads a finding and returns "yes", "no" or None (unsettled); a yes/no question is
-    answered by its finding, quoted, so no model's words can flip it.
+    answered by its finding, quoted, so no model's words can flip it. The time spent here is added
+    to the draft's "verification" timing (the plan path verifies part of it while streaming).
     """
+    started = time.perf_counter()
+    answer = _decide(draft, min_coverage, yes_no)
+    answer.timings["verification"] = draft.timings.get("verification", 0.0) + time.perf_counter() - started
+    return answer
+
+
+def _decide(draft: Draft, min_coverage: float, yes_no: Callable[[str], str | None]) -> Answer:
     selection = draft.selection
     if not selection.answers or draft.model_abstained:
         if selection.relevant and selection.ranked:
@@ -121,9 +131,7 @@ def renumber(sentence: VerifiedSentence, order: dict[int, int]) -> str:
     """Rewrite ledger numbers as 1..m in order of first use (shared by streamed text and the final answer)."""
     for n in sentence.cited:
         order.setdefault(n, len(order) + 1)
-    return MARKER.sub(
-        lambda m: "[" + ", ".join(str(order[int(n)]) for n in re.split(r"[,;]", m.group(1))) + "]", sentence.text
-    )
+    return renumber_markers(sentence.text, order)
 
 
 # --- the three endings -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .text import STOPWORDS, content_words, named_entities, numbers, tokens
+from .text import STOPWORDS, content_words, match_terms, named_entities, numbers, terms_match, tokens
 from .vocabulary import vocabulary
 
 __all__ = ["QuestionProfile", "profile_question", "bound_numbers", "terms_match", "match_terms", "has_negation"]
@@ -133,26 +133,6 @@ def profile_question(question: str) -> QuestionProfile:
 def _word_forms(text: str) -> set[str]:
     """Every token and its stem, stopwords included: what a question term may match ("based", "images")."""
     return content_words(text) | set(tokens(text))
-
-
-def terms_match(term: str, words: set[str]) -> bool:
-    """Equal, sharing a 5-letter prefix ("trained" ~ "training"), or a prefix of a name ("slam" ~ "slam3")."""
-    if term in words or f"{term}s" in words:
-        return True
-    if len(term) >= 4 and any(w.startswith(term) for w in words):
-        return True
-    if len(term) >= 5:
-        stem = term[:5]
-        return any(w.startswith(stem) for w in words if len(w) >= 5)
-    return False
-
-
-def match_terms(terms: list[str], text: str) -> float:
-    """Share of terms found in the text (1.0 when there are no terms)."""
-    if not terms:
-        return 1.0
-    words = content_words(text)
-    return sum(terms_match(t, words) for t in terms) / len(terms)
 
 
 def bound_numbers(profile: QuestionProfile, sentence: str) -> set[str]:

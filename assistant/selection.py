@@ -37,7 +37,8 @@ import numpy as np
 from .models import Paper
 from .question import QuestionProfile, bound_numbers, profile_question
 from .text import content_words, mentions, named_entities, numbers, sentence_spans, tokens
-from .verify import MARKER, is_instruction
+from .citations import MARKER
+from .verify import is_instruction
 from .vocabulary import vocabulary
 
 __all__ = [

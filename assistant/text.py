@@ -12,6 +12,8 @@ import unicodedata
 from .vocabulary import vocabulary
 
 __all__ = [
+    "terms_match",
+    "match_terms",
     "slugify",
     "normalise_whitespace",
     "sentence_spans",
@@ -184,3 +186,23 @@ def named_entities(text: str) -> set[str]:
         if len(name) >= 2 and not name.isdigit():
             found.add(name.lower())
     return found
+
+
+def terms_match(term: str, words: set[str]) -> bool:
+    """Equal, sharing a 5-letter prefix ("trained" ~ "training"), or a prefix of a name ("slam" ~ "slam3")."""
+    if term in words or f"{term}s" in words:
+        return True
+    if len(term) >= 4 and any(w.startswith(term) for w in words):
+        return True
+    if len(term) >= 5:
+        stem = term[:5]
+        return any(w.startswith(stem) for w in words if len(w) >= 5)
+    return False
+
+
+def match_terms(terms: list[str], text: str) -> float:
+    """Share of terms found in the text (1.0 when there are no terms)."""
+    if not terms:
+        return 1.0
+    words = content_words(text)
+    return sum(terms_match(t, words) for t in terms) / len(terms)

@@ -33,19 +33,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
+from .citations import MARKER, MARKER_GROUP, attach_markers, cited_numbers, strip_markers
 from .models import RemovedSentence
-from .question import terms_match
-from .text import content_words, mentions, named_entities, normalise_number, numbers, split_sentences, tokens
+from .text import content_words, mentions, named_entities, normalise_number, numbers, split_sentences, terms_match, tokens
 from .vocabulary import Vocabulary, vocabulary
 
 __all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER", "is_instruction"]
 
-MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
 _MIN_CLAIM_WORDS = 2
 _LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
 _ECHO = re.compile(r"\b(?:Question|Evidence)\s*:", re.I)  # small models echo the prompt after answering
-_LEADING_MARKER = re.compile(r"^\s*(\[\d+(?:\s*[,;]\s*\d+)*\])\s*")
+_LEADING_MARKER = re.compile(rf"^\s*({MARKER_GROUP})\s*")
 
 # --- English grammar the polarity checks rely on (not field words: those live in the vocabulary) ---
 _CONTRACTED_NOT = re.compile(r"n['’]t\b", re.I)  # "didn't" -> "did not", "can't" -> "ca not"
@@ -660,11 +658,6 @@ def _contradicts(earlier: str, later: str) -> bool:
     return bool(_negation_flip(later_a, earlier_a, fallback=False, guard=True) or _antonym_flip(later_a, earlier_a))
 
 
-def _attach_markers(text: str) -> str:
-    """Move "[1]" that follows a full stop in front of it, so it belongs to its own sentence."""
-    return _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", text)
-
-
 def _move_leading_marker(sentence: str) -> str:
     """"[1] Quote." (an evidence line echoed back) is shown as "Quote [1]."."""
     match = _LEADING_MARKER.match(sentence)
@@ -688,13 +681,12 @@ def verify_answer(text: str, ledger: Ledger, min_coverage: float) -> Verificatio
     text = _ECHO.split(text, maxsplit=1)[0]
     for title in {item.title for item in ledger.items}:
         text = text.replace(f"({title})", " ")  # "[1] (Title) ..." echoes the evidence header, not a claim
-    for sentence in split_sentences(_attach_markers(text.strip())):
+    for sentence in split_sentences(attach_markers(text.strip())):
         if sentence.rstrip().endswith("?"):
             continue  # a question states nothing
-        cited = sorted({int(n) for group in MARKER.findall(sentence) for n in re.split(r"[,;]", group)})
+        cited = cited_numbers(sentence)
         sentence = _move_leading_marker(_LABEL.sub("", sentence))
-        claim = re.sub(r"\s+", " ", MARKER.sub("", sentence)).strip()
-        claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)
+        claim = strip_markers(sentence)
         if len([t for t in tokens(claim) if t.isalnum() or "-" in t]) < _MIN_CLAIM_WORDS and not numbers(claim):
             continue  # fragments such as "Answer:" state nothing to check or show
         if is_instruction(claim):

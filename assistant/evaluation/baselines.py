@@ -15,11 +15,11 @@ import time
 from langchain_core.messages import HumanMessage
 
 from ..llm import invoke_text, make_chat_model, provider_label
+from ..citations import cited_numbers
 from ..models import Answer, Citation, Evidence, Paper, SearchHit
 from ..prompts import render
 from ..retrieve import ChunkHit
 from ..text import sentence_spans
-from ..verify import MARKER
 
 __all__ = ["ExtractiveBaseline", "PlainRagBaseline", "top_papers"]
 
@@ -85,8 +85,7 @@ class PlainRagBaseline:
         text = invoke_text(self._model, [HumanMessage(prompt)], settings).strip()
         done = time.perf_counter()
         by_n = {e.n: e for e in shown}
-        markers = sorted({int(n) for group in MARKER.findall(text) for n in group.replace(";", ",").split(",")})
-        markers = markers or list(by_n)  # no markers: a plain RAG app lists its retrieved papers as the sources
+        markers = cited_numbers(text) or list(by_n)  # no markers: a plain RAG app lists its retrieved papers as the sources
         citations = [
             Citation(n=n, paper_id=by_n[n].paper_id, title=by_n[n].title, quote=by_n[n].quote) if n in by_n
             else Citation(n=n, paper_id=f"(no source [{n}])", title="", quote="")  # scored as fabricated

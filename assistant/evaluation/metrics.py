@@ -15,6 +15,12 @@ Edge cases, decided once:
   the unsupported-claim rate counts every shown sentence;
 * an uncited sentence is unsupported (citation recall 0, no precision entries);
 * a marker written after the full stop belongs to the sentence before it.
+
+Independence: nothing here imports the product's answering code (question,
+verify, selection, agent, retrieve) or its text utilities. Sentences, words and
+numbers are read by the eval's own `text_rules`, citation markers by the neutral
+`assistant.citations`, and support is decided by the judge in the `Context`
+(by default the eval's own `LexicalJudge`, never the verifier).
 """
 
 from __future__ import annotations
@@ -26,12 +32,11 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, Field
 
+from ..citations import MARKER, attach_markers, cited_numbers, strip_markers
 from ..models import Answer, Evidence, Paper
-from ..question import match_terms, profile_question
-from ..text import numbers, split_sentences
-from ..verify import MARKER
 from .gold import EvalItem
 from .judges import LexicalJudge, SupportJudge
+from .text_rules import content_stems, number_spans, numbers, split_sentences, stem, words
 
 __all__ = [
     "Record", "Context", "Verdict", "Metric", "METRICS", "metric", "score_record", "aggregate", "summarise",
@@ -39,7 +44,9 @@ __all__ = [
 ]
 
 MIN_CITATION_SENTENCE_CHARS = 50
-_MARKERS_AFTER_STOP = re.compile(r"([.!?])\s*((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)+)")
+_NUMBER_WINDOW = 5  # words either side of a gold number that say what it counts or measures
+_QUESTION_STEMS = {stem(w) for w in "how many much large big long fast far number amount total exactly "
+                   "approximately roughly report reported according state stated paper study authors".split()}
 _NUMERIC_ANSWER = re.compile(  # "32,682", "over 5.6M", "61 percent", "9-teams"; not a name like "3DSeg-8"
     r"^(?:(?:about|around|approximately|roughly|nearly|over|more than|less than|up to)\s+)?"
     r"[\d.,]+(?:\s*(?:%|\+|[kmb]|th)\b|%|\+)?(?:[\s-].*)?$",
@@ -97,14 +104,12 @@ def metric(name: str, description: str, **options) -> Callable:
 
 # --- helpers ---------------------------------------------------------------------------
 def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
-    """(claim without markers, cited numbers) per sentence."""
-    attached = _MARKERS_AFTER_STOP.sub(lambda m: f" {m.group(2).strip()}{m.group(1)} ", text.strip())
+    """(claim without markers, cited numbers) per sentence; a marker after the stop joins the sentence before."""
     out = []
-    for sentence in split_sentences(attached):
-        cited = sorted({int(n) for group in MARKER.findall(sentence) for n in re.split(r"[,;]", group)})
-        claim = re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub("", sentence))).strip()
+    for sentence in split_sentences(attach_markers(text.strip())):
+        claim = strip_markers(sentence)
         if claim:
-            out.append((claim, cited))
+            out.append((claim, cited_numbers(sentence)))
     return out
 
 
@@ -325,19 +330,35 @@ def unsupported_claims(record: Record, ctx: Context) -> Verdict | None:
     return Verdict(len(bad), len(sentences), detail=" | ".join(bad)) if sentences else None
 
 
+def _asked_stems(item: EvalItem, gold: set[str]) -> set[str]:
+    """What a numeric question asks about: its content words that a gold evidence sentence puts within
+    `_NUMBER_WINDOW` words of the gold number ("32,682 question-answer pairs" -> question, answer, pair);
+    all its content words when no evidence sentence states the number."""
+    asked = content_stems(item.question) - _QUESTION_STEMS
+    near: set[str] = set()
+    for sentence in item.evidence:
+        for start, end, value in number_spans(sentence):
+            if value in gold:
+                window = words(sentence[:start])[-_NUMBER_WINDOW:] + words(sentence[end:])[:_NUMBER_WINDOW]
+                near |= content_stems(" ".join(window))
+    return asked & near if near else asked
+
+
 @metric("contradicts_fact", "numeric facts whose answer states a different number for the asked thing "
                             "(lower is better)")
 def contradicts_fact(record: Record, ctx: Context) -> Verdict | None:
-    """A sentence with a number not in the question, none equal to a gold number, that names the asked attribute."""
+    """A sentence with a number not in the question, none equal to a gold number, that names at least half of
+    what the question asks about (`_asked_stems`)."""
     item = record.item
     gold = {n for a in item.answers if _NUMERIC_ANSWER.match(a) for n in numbers(a)}
     if not item.answerable or not gold or not _answered(record):
         return None
-    profile = profile_question(item.question)
-    asked = numbers(item.question)
+    asked_stems = _asked_stems(item, gold)
+    asked_numbers = numbers(item.question)
     for claim, _ in cited_sentences(record.answer.answer):
-        stated = numbers(claim) - asked
-        if stated and not stated & gold and match_terms(profile.attribute, claim) == 1.0:
+        stated = numbers(claim) - asked_numbers
+        about_it = len(content_stems(claim) & asked_stems) >= len(asked_stems) / 2
+        if stated and not stated & gold and about_it:
             return Verdict(1, detail=claim)
     return Verdict(0)
 

@@ -26,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pydantic import SecretStr
 
-from assistant.agent import ABSTAIN_PHRASE
+from assistant.agent import ABSTAIN_PHRASE, UNSURE_PHRASE
 from assistant.api import ResearchAssistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, ProviderError
@@ -84,18 +84,22 @@ def _openai_assistant(corpus_settings: Settings, base_url: str | None, **overrid
 
 
 def _assert_valid_answer(answer: Answer, papers: dict) -> None:
-    """Either the fixed abstention, or citations that resolve to indexed papers with exact quotes."""
+    """Abstain: the fixed phrase, nothing cited. Unsure or answered: citations that resolve to
+    indexed papers with exact quotes."""
     assert isinstance(answer, Answer)
     assert answer.provider.startswith("openai:")
-    if answer.abstained:
-        assert answer.answer == ABSTAIN_PHRASE
+    if answer.status == "fail":
+        assert answer.abstained and answer.answer == ABSTAIN_PHRASE
         assert answer.citations == []
         return
-    assert answer.citations, "a non-abstained answer must cite something"
+    if answer.status == "unsure":
+        assert answer.abstained and answer.answer == UNSURE_PHRASE
+    assert answer.citations, "an answered or unsure reply must quote something"
     for citation in answer.citations:
         assert citation.paper_id in papers, f"cites unknown paper {citation.paper_id}"
         assert citation.quote in papers[citation.paper_id].text, "quote is not an exact substring of the paper"
-        assert f"[{citation.n}]" in answer.answer
+        if answer.status == "success":
+            assert f"[{citation.n}]" in answer.answer
 
 
 # --- fake OpenAI-compatible servers (stdlib, real sockets) -------------------------------

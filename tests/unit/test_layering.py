@@ -19,7 +19,7 @@ LAYERS: dict[str, int] = {
     # 0 foundation: imports nothing of the project
     "errors": 0, "models": 0, "config": 0, "vocabulary": 0,
     # 1 text utilities and packaged resources
-    "text": 1, "prompts": 1,
+    "text": 1, "prompts": 1, "citations": 1,
     # 2 reading papers, parsing questions, checking claims against evidence
     "loaders": 2, "chunking": 2, "question": 2, "evidence": 2, "verify": 2,
     # 3 the models' stack and the store
@@ -41,8 +41,14 @@ ONLY = {
     "models": set(),
     "vocabulary": set(),
     "evidence": {"models"},
-    "verify": {"models", "text", "vocabulary"},
+    "citations": set(),
+    "verify": {"models", "text", "citations", "vocabulary"},
 }
+
+# The eval grades the product from outside: what decides a score never imports the answering code
+# or its text utilities, so a change to the product cannot move the ruler.
+SCORING = ["evaluation/metrics.py", "evaluation/judges.py", "evaluation/text_rules.py"]
+ANSWERING = {"text", "question", "evidence", "verify", "retrieve", "selection", "tools", "finalize", "agent", "api"}
 
 
 def _unit(module: str) -> str:
@@ -103,6 +109,12 @@ def test_basic_modules_import_only_what_they_must(unit):
     path = PACKAGE / f"{unit}.py"
     imported = {_unit(target) for target in project_imports(path)} - {unit}
     assert imported <= ONLY[unit], f"{unit} may import only {sorted(ONLY[unit])}, imports {sorted(imported)}"
+
+
+@pytest.mark.parametrize("relative", SCORING)
+def test_scoring_imports_nothing_of_the_answering_code(relative):
+    imported = {_unit(target) for target in project_imports(PACKAGE / relative)}
+    assert imported & ANSWERING == set(), f"{relative} imports answering code: {sorted(imported & ANSWERING)}"
 
 
 def test_the_import_reader_sees_relative_absolute_and_function_level_imports(tmp_path):
