@@ -5,6 +5,7 @@ Run from the project root:
 
     .venv/bin/python bench/support_pairs.py
     .venv/bin/python bench/support_pairs.py --min-coverage 0.6
+    .venv/bin/python bench/support_pairs.py --judge lexical   # the eval's own LexicalJudge instead
     git show <commit>:assistant/verify.py > /tmp/verify_old.py && \\
         .venv/bin/python bench/support_pairs.py --verifier /tmp/verify_old.py   # an older verifier, same pairs
 
@@ -52,6 +53,21 @@ def load_check(verifier: str | None):
     return module.check_support
 
 
+def load_judge(min_coverage: float):
+    """The eval's LexicalJudge (its own rules), wrapped to answer like check_support."""
+    from types import SimpleNamespace
+
+    from assistant.evaluation.judges import LexicalJudge
+
+    judge = LexicalJudge(min_coverage)
+
+    def check(sentence: str, evidence: list[str], min_coverage: float):
+        reason = judge.reason(sentence, evidence)
+        return SimpleNamespace(supported=reason is None, reason=reason or "")
+
+    return check
+
+
 def load_pairs(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for row in rows:
@@ -62,13 +78,19 @@ def load_pairs(path: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--min-coverage", type=float, default=0.6)
+    parser.add_argument("--min-coverage", type=float, default=None,
+                        help="coverage threshold (default: 0.6 for the verifier, 0.7 for the lexical judge)")
+    parser.add_argument("--judge", choices=["verifier", "lexical"], default="verifier",
+                        help="measure the verifier's check_support (default) or the eval's LexicalJudge")
     parser.add_argument("--verifier", help="path of another verify.py to measure instead of assistant/verify.py")
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
-    check_support = load_check(args.verifier)
+    if args.min_coverage is None:
+        args.min_coverage = 0.7 if args.judge == "lexical" else 0.6
+    check_support = load_judge(args.min_coverage) if args.judge == "lexical" else load_check(args.verifier)
+    checker = "LexicalJudge" if args.judge == "lexical" else "check_support"
     pairs = load_pairs(args.pairs)
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (label, split) -> [accepted, total]
     rows = []
@@ -82,7 +104,7 @@ def main() -> None:
                      "supported": verdict.supported, "reason": verdict.reason})
 
     splits = [s for s in SPLITS if any(p["split"] == s for p in pairs)] + ["all"]
-    print(f"share judged supported (check_support, min_coverage={args.min_coverage}, evidence sentence only)")
+    print(f"share judged supported ({checker}, min_coverage={args.min_coverage}, evidence sentence only)")
     print(f"{'label':<14}" + "".join(f"{s:>14}" for s in splits))
     for label in LABELS:
         cells = []
@@ -113,14 +135,16 @@ def main() -> None:
 
     misses = [r for r in rows if r["supported"] != (r["label"] == "supported")]
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({
+    out = args.out if args.judge == "verifier" else args.out.with_name("support_pairs_lexical_judge.json")
+    out.write_text(json.dumps({
         "verifier": args.verifier or "assistant/verify.py",
+        "checker": "assistant.evaluation.judges.LexicalJudge" if args.judge == "lexical" else "check_support",
         "min_coverage": args.min_coverage,
         "pairs": str(args.pairs.relative_to(ROOT) if args.pairs.is_relative_to(ROOT) else args.pairs),
         "summary": summary,
         "misses": misses,
     }, indent=2) + "\n", encoding="utf-8")
-    print(f"\n{len(misses)} pairs judged against their label; details in {args.out}")
+    print(f"\n{len(misses)} pairs judged against their label; details in {out}")
 
 
 if __name__ == "__main__":

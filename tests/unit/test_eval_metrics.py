@@ -138,15 +138,16 @@ def test_load_items_rejects_unknown_suite_or_split(suite, split):
 
 # --- the lexical judge on the hand-labelled support pairs ------------------------------------------
 
-# Measured 2026-11-23 (LexicalJudge(0.6) = assistant.verify.check_support, with the meaning-flip checks), 142 pairs
-# (54 supported, 25 unsupported, 63 contradicted; `python bench/support_pairs.py` splits them by dev/test):
-#   evidence sentence only:                       124/142 right; supported accepted 45/54; contradicted accepted 5/63
-#   evidence + the paper's title (Daily Papers):  127/142 right; supported accepted 48/54; contradicted accepted 5/63
+# Measured 2026-11-24: LexicalJudge(0.7), the eval's own rules (not the verifier), written on the dev pairs only;
+# 142 pairs (54 supported, 25 unsupported, 63 contradicted). Held out (orig + test, read once): supported accepted
+# 22/34, unsupported caught 18/18, contradicted caught 29/37 (`python bench/support_pairs.py --judge lexical`).
+#   evidence sentence only:                       118/142 right; supported accepted 42/54; contradicted accepted 11/63
+#   evidence + the paper's title (Daily Papers):  121/142 right; supported accepted 45/54; contradicted accepted 11/63
 # (the metrics pass [quote, title], hence the second row). Floors sit one pair below, ceilings at the measurement.
 JUDGE_BOUNDS = {
     # with title: (min right, min supported accepted, max contradicted accepted)
-    False: (123, 44, 5),
-    True: (126, 47, 5),
+    False: (117, 41, 11),
+    True: (120, 44, 11),
 }
 
 
@@ -184,6 +185,30 @@ def test_lexical_judge_accuracy_on_support_pairs(with_title, corpus_papers):
     assert len(right) >= min_right, measured
     assert len(supported_ok) >= min_supported, measured
     assert len(contradicted_ok) <= max_contradicted, measured
+
+
+EVIDENCE = ("Treatment A lowered mortality by 12% and raised discharge rates by 30%, although the change in "
+            "length of stay was not significant.")
+
+
+@pytest.mark.parametrize("claim, supported", [
+    ("Treatment A lowered mortality by 12%.", True),
+    ("Treatment A lowered mortality by 30%.", False),                  # the number of another quantity
+    ("Treatment A raised mortality by 12%.", False),                   # the opposite direction for mortality
+    ("The change in length of stay was significant.", False),          # drops the clause's negation
+    ("The change in length of stay was not significant.", True),
+    ("Treatment A did not lower mortality.", False),                   # negates what the evidence states
+    ("You should report that Treatment A lowered mortality by 12%.", False),  # addresses the reader
+    ("Treatment A lowered mortality by 12% in elderly stroke patients.", False),  # adds too much
+])
+def test_lexical_judge_rules(claim, supported):
+    assert LexicalJudge().supports(claim, [EVIDENCE]) is supported, LexicalJudge().reason(claim, [EVIDENCE])
+
+
+def test_lexical_judge_reads_negative_prefixes():
+    evidence = "Statin use was a statistically nonsignificant predictor of discharge."
+    assert not LexicalJudge().supports("Statin use was a statistically significant predictor of discharge.", [evidence])
+    assert LexicalJudge().supports("Statin use was a nonsignificant predictor of discharge.", [evidence])
 
 
 def test_lexical_judge_rejects_empty_evidence():
