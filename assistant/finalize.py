@@ -14,7 +14,6 @@ unverified" and the answer / unsure / abstain decision live in one place:
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field

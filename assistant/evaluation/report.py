@@ -118,7 +118,9 @@ def write_report(out_dir: Path) -> Path:
     lines = [f"# Eval report: {meta['run']}", ""]
     lines += [f"- model: `{meta['model']}` (agent mode {meta['agent_mode']}); suite {meta['suite']}, split "
               f"{meta['split']}, limit {meta['limit']}; {len(current['items'])} answers in {meta['seconds']} s",
-              "- judges: " + "; ".join(json.dumps(j) for j in meta["judges"]),
+              f"- support judge behind unsupported claims and citation precision/recall: "
+              f"`{meta['judges'][0]['name']}` ({meta['judges'][0].get('check', '')}); every judge: "
+              + "; ".join(json.dumps(j) for j in meta["judges"]),
               f"- git {meta['git_commit']}, settings {json.dumps(meta['settings'])}", ""]
     lines += ["## All runs under " + f"`{out_dir.parent.name}/` (split: all)", ""]
     rows = []
