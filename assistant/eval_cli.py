@@ -37,7 +37,7 @@ def eval_command(
 ) -> None:
     """Score fact accuracy, abstention, citations and latency; report.md compares every run beside this one."""
     from .api import ResearchAssistant
-    from .config import load_settings
+    from .resources import load_settings
     from .errors import InputError
     from .evaluation.corpora import corpus_named
     from .evaluation.gold import load_items

@@ -20,6 +20,7 @@ from pydantic import PrivateAttr
 
 from .config import Settings
 from .errors import ConfigError, ProviderError
+from .resources import local_model_path
 
 __all__ = ["LocalChatModel", "make_chat_model", "invoke_text", "stream_text", "provider_label"]
 
@@ -28,7 +29,11 @@ _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "user"
 
 @lru_cache(maxsize=2)
 def _load_llama(path: Path, context: int, threads: int):
-    from llama_cpp import Llama
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise ConfigError("llama-cpp-python is not installed, so the local provider cannot run",
+                          "run `pip install 'research-assistant[local]'`, or use ASSISTANT_PROVIDER=openai") from None
 
     return Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False), threading.Lock()
 
@@ -83,7 +88,7 @@ class LocalChatModel(BaseChatModel):
 def make_chat_model(settings: Settings) -> BaseChatModel:
     if settings.provider == "local":
         return LocalChatModel(
-            model_path=settings.resolved_local_model_path(),
+            model_path=local_model_path(settings),
             context_tokens=settings.local_context_tokens,
             threads=settings.local_threads,
             temperature=settings.temperature,
@@ -111,7 +116,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
 
 def provider_label(settings: Settings) -> str:
     if settings.provider == "local":
-        return f"local:{settings.resolved_local_model_path().name}"
+        return f"local:{local_model_path(settings).name}"
     return f"openai:{settings.model}@{settings.openai_base_url or 'api.openai.com'}"
 
 

@@ -13,7 +13,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import gradio as gr
+try:
+    import gradio as gr
+except ImportError:  # a one-line notice, not a traceback, for an install without the [ui] extra
+    sys.exit("the web UI needs gradio: run `pip install 'research-assistant[ui]'`")
 
 from .errors import AssistantError
 from .models import Answer, IngestReport, Step

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ..api import ResearchAssistant
-from ..config import load_settings
+from ..resources import load_settings
 from ..selection import (
     ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, answer_features,
     decision_terms, featurise, question_type, relevance_features,

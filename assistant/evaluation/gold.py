@@ -11,13 +11,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError, model_validator
 
-from ..config import PROJECT_ROOT
+from ..config import EVALS_DIR
 
 __all__ = [
     "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "load_items", "load_support_pairs", "read_jsonl",
 ]
 
-EVALS_DIR = PROJECT_ROOT / "evals"
 Split = Literal["dev", "test"]
 Suite = Literal["facts", "unanswerable"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import IN_CHECKOUT, PROJECT_ROOT
 from ..errors import AssistantError
 from ..llm import provider_label
 from ..models import Answer, Evidence
@@ -93,6 +93,8 @@ def summary_groups(records: list[Record], scored: list[dict]) -> dict[str, dict[
 
 
 def _git_commit() -> str | None:
+    if not IN_CHECKOUT:
+        return None  # an installed package has no repository to name
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
                               text=True, timeout=5).stdout.strip() or None

@@ -32,6 +32,7 @@ from assistant.config import Settings
 from assistant.errors import ConfigError, ProviderError
 from assistant.llm import make_chat_model
 from assistant.models import Answer
+from assistant.resources import local_model_path
 
 pytestmark = [pytest.mark.e2e, pytest.mark.server]
 
@@ -174,7 +175,7 @@ def fake_server(request):
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory, serve):
     """`python -m llama_cpp.server` with the bundled GGUF on 127.0.0.1; always terminated."""
-    model = Settings(_env_file=None).resolved_local_model_path()
+    model = local_model_path(Settings(_env_file=None))
     port = _free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model),
                "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
