@@ -60,6 +60,7 @@ class Retriever:
         self.embedder = embedder
         self._bm25 = None
         self._bm25_chunks: list[Chunk] = []
+        self._bm25_tokenizer = None
         self._bm25_version: tuple[int, int] | None = None
 
     def _lexical(self):
@@ -69,17 +70,22 @@ class Retriever:
 
             papers = self.index.papers()
             self._bm25_chunks = self.index.all_chunks()
-            corpus = [lexical_terms(f"{papers[c.paper_id].title} {c.text}") or ["-"] for c in self._bm25_chunks]
+            tokenizer = _tokenizer()
             retriever = bm25s.BM25()
-            if corpus:
-                retriever.index(_to_tokenized(corpus), show_progress=False)
+            if self._bm25_chunks:
+                texts = [f"{papers[c.paper_id].title} {c.text}" for c in self._bm25_chunks]
+                retriever.index(tokenizer.tokenize(texts, return_as="tuple", show_progress=False), show_progress=False)
             self._bm25 = retriever
+            self._bm25_tokenizer = tokenizer
             self._bm25_version = version
         return self._bm25
 
     def _lexical_ranking(self, query: str, pool: int) -> list[Chunk]:
         retriever = self._lexical()
-        terms = [t for t in lexical_terms(query) if t in retriever.vocab_dict] if self._bm25_chunks else []
+        if not self._bm25_chunks:
+            return []
+        terms = self._bm25_tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False,
+                                              allow_empty=False)[0]
         if not terms:
             return []
         import numpy as np
@@ -175,13 +181,15 @@ def _lexical_weight(query: str) -> float:
     return 1.0 + min(1.0, exact / len(words))
 
 
-def _to_tokenized(corpus: list[list[str]]):
-    """bm25s wants (ids, vocab); building it here keeps our own tokenisation."""
-    import bm25s
+def _tokenizer():
+    """bm25s's tokenizer and vocabulary over our word splitter, which keeps names and canonical numbers whole.
 
-    vocab: dict[str, int] = {}
-    ids = [[vocab.setdefault(term, len(vocab)) for term in doc] for doc in corpus]
-    return bm25s.tokenization.Tokenized(ids=ids, vocab=vocab)
+    Case is kept for the splitter, which reads "1.6M" as 1,600,000 before it lower-cases the words. No
+    stemmer: Snowball stems were measured here and not adopted (README, "Libraries kept and declined").
+    """
+    from bm25s.tokenization import Tokenizer
+
+    return Tokenizer(lower=False, splitter=lexical_terms, stopwords=None, stemmer=None)
 
 
 def _snippet(hit: ChunkHit, query: str, limit: int = 300) -> str:

@@ -19,6 +19,7 @@ module. The rules are deliberately plain:
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import Stemmer
@@ -45,7 +46,7 @@ _NUMBER = re.compile(
     r"(\s*(?:%|percent|k|K|M|B|million|billion|thousand)\b|%)?"
 )
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
-_STEMMER = Stemmer.Stemmer("english")
+_THREAD = threading.local()  # a PyStemmer object must not be shared between threads
 
 
 def _closes_abbreviation(before_stop: str) -> bool:
@@ -74,7 +75,9 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    if not hasattr(_THREAD, "stemmer"):
+        _THREAD.stemmer = Stemmer.Stemmer("english")
+    return _THREAD.stemmer.stemWord(word)
 
 
 def content_stems(text: str) -> set[str]:
