@@ -12,7 +12,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from .api import ResearchAssistant  # noqa: E402
 from .config import Settings  # noqa: E402
 from .errors import AssistantError, ConfigError, IndexStoreError, InputError, OfflineError, ProviderError  # noqa: E402
-from .models import Answer, Chunk, Citation, Evidence, IngestReport, Paper, Problem, SearchHit  # noqa: E402
+from .models import (  # noqa: E402
+    Answer, Chunk, Citation, Comparison, Evidence, Extraction, IngestReport, Paper, PaperFields, Problem, Review,
+    SearchHit,
+)
 
 __all__ = [
     "ResearchAssistant",
@@ -31,4 +34,8 @@ __all__ = [
     "Paper",
     "Problem",
     "SearchHit",
+    "Review",
+    "Comparison",
+    "Extraction",
+    "PaperFields",
 ]

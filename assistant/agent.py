@@ -27,8 +27,9 @@ from .finalize import (
 from .llm import make_chat_model, provider_label, stream_text
 from .models import Answer, Step
 from .prompts import render
-from .question import QuestionProfile, profile_question
+from .question import QuestionProfile, is_overview, profile_question
 from .retrieve import ChunkHit, Retriever
+from .review import write_review
 from .selection import Selection, Selector, load_selector
 from .text import split_sentences
 from .verify import Verification, verify_answer
@@ -37,6 +38,7 @@ __all__ = ["ResearchAgent", "ABSTAIN_PHRASE", "UNSURE_PHRASE"]
 
 _FOLLOW_UP = re.compile(r"^(and|also|what about|how about)\b|\b(it|its|they|their|them|this|that|these|those)\b", re.I)
 _RETRIEVE_K = 24
+_OVERVIEW_PAPERS = 5
 
 
 class ResearchAgent:
@@ -62,9 +64,27 @@ class ResearchAgent:
 
     def events(self, question: str, history: list[dict]) -> Iterator[tuple[str, object]]:
         """("step", Step), ("text", str) as they happen, then ("answer", Answer)."""
+        if is_overview(question):
+            overview = self._overview(question)
+            if overview is not None:
+                yield "step", overview.steps[-1]
+                yield from _said(overview)
+                return
         mode = self.settings.effective_agent_mode()
         runner = self._run_plan if mode == "plan" else self._run_tools
         yield from runner(question, history)
+
+    def _overview(self, question: str) -> Answer | None:
+        """A broad question gets a short cited overview of several papers (the review machinery); None when no
+        paper is about it, so the factoid path abstains with the closest papers."""
+        review = write_review(question, retriever=self.retriever, selector=self.selector, settings=self.settings,
+                              papers=_OVERVIEW_PAPERS)
+        if review.status != "success":
+            return None
+        step = Step(tool="review_papers", args={"topic": question, "papers": _OVERVIEW_PAPERS},
+                    summary=f"{len({c.paper_id for c in review.citations})} papers in {len(review.themes)} themes")
+        return Answer(question=question, answer=review.text, status="success", citations=review.citations,
+                      removed=review.removed, steps=[step], provider=review.provider, timings=review.timings)
 
     def _retrieval_query(self, question: str, history: list[dict]) -> str:
         """Follow-ups ("and its dataset?") inherit the previous question's subject."""

@@ -21,7 +21,7 @@ from .embeddings import Embedder, get_embedder
 from .errors import ConfigError, InputError
 from .index import PaperIndex
 from .loaders import load_sources
-from .models import Answer, IngestReport, Paper, SearchHit
+from .models import Answer, Comparison, Extraction, IngestReport, Paper, Review, ReviewStyle, SearchHit
 from .retrieve import Retriever, SearchFilters
 from .vocabulary import VocabularyError, use_vocabulary
 
@@ -161,3 +161,77 @@ class ResearchAssistant:
         if not question.strip():
             raise InputError("the question is empty", "type a question about the indexed papers")
         yield from self.agent.events(question, history or [])
+
+    # --- writing -----------------------------------------------------------------
+    def review(self, topic: str, papers: int = 8, style: ReviewStyle = "related-work",
+               from_abstract: str | None = None) -> Review:
+        """A related-work section (or mini-review) of the indexed papers on `topic`, one paragraph per theme.
+
+        Every sentence cites the papers it describes and passed the verifier; `.latex()` and `.bibtex()`
+        export it. With `from_abstract` (the user's own abstract) the topic comes from it and each theme
+        ends by positioning that work against the cited ones.
+
+        Example:
+            >>> review = ra.review("hallucination in medical vision-language models", papers=6)
+            >>> print(review.text)
+            >>> open("refs.bib", "w").write(review.bibtex())
+        """
+        from .review import write_review
+
+        if not (topic.strip() or (from_abstract or "").strip()):
+            raise InputError("the review topic is empty", "give a topic, or an abstract with --from-abstract")
+        if style not in ("related-work", "mini-review"):
+            raise InputError(f"unknown review style '{style}'", "use related-work or mini-review")
+        if papers < 1:
+            raise InputError(f"--papers must be at least 1, got {papers}", "ask for 2 to 12 papers")
+        return write_review(topic.strip() or "the given abstract", retriever=self.retriever, selector=self.selector,
+                            settings=self.settings, papers=papers, style=style, from_abstract=from_abstract)
+
+    def extract(self, paper_id: str, schema=None) -> Extraction:
+        """Fields of one paper, each with the exact sentence it comes from; unstated fields stay None.
+
+        `schema` is a pydantic model class (each field's description is the question it answers) or a JSON
+        schema dict; the default (`assistant.PaperFields`) fits empirical papers in general. Results
+        are cached on disk by paper content, schema and model.
+
+        Example:
+            >>> fields = ra.extract(ra.search("MedReason", k=1)[0].paper_id).fields
+            >>> fields["dataset_size"].value, fields["dataset_size"].quote
+        """
+        from .extract import extract_paper, field_specs, schema_name
+
+        paper = self.paper(paper_id)
+        try:
+            specs = field_specs(schema)
+        except ValueError as exc:
+            raise InputError(str(exc), "pass a pydantic model or a JSON schema with 'properties'") from None
+        return extract_paper(paper, specs, retriever=self.retriever, selector=self.selector, settings=self.settings,
+                             schema_label=schema_name(schema), cache_dir=self._extraction_cache())
+
+    def compare(self, paper_ids: list[str] | None = None, fields: list[str] | None = None,
+                query: str | None = None, n: int = 5) -> Comparison:
+        """Papers side by side, one cell per field with its quote, and a verified summary of their statements.
+
+        Give the papers by id, or a `query` whose first `n` search hits are compared.
+
+        Example:
+            >>> table = ra.compare(query="medical reasoning datasets", n=3, fields=["dataset_size", "base_model"])
+            >>> print(table.to_markdown())
+        """
+        from .extract import compare_papers, extract_paper, field_specs
+
+        if query:
+            paper_ids = [hit.paper_id for hit in self.search(query, k=n)]
+        paper_ids = list(dict.fromkeys(paper_ids or []))
+        if len(paper_ids) < 2:
+            raise InputError(f"a comparison needs at least two papers, got {len(paper_ids)}",
+                             "give two or more paper ids, or --query with -n 2 or more")
+        papers = [self.paper(pid) for pid in paper_ids]
+        specs = field_specs(None, only=fields)
+        extractions = [extract_paper(p, specs, retriever=self.retriever, selector=self.selector,
+                                     settings=self.settings, cache_dir=self._extraction_cache()) for p in papers]
+        return compare_papers(extractions, self.index.papers(), [s.name for s in specs],
+                              self.settings.support_min_coverage)
+
+    def _extraction_cache(self) -> Path:
+        return Path(self.settings.index_dir) / "extractions"

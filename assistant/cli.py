@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -123,6 +124,105 @@ def ask(
     out.print(answer_to_markdown(answer, show_removed=False), highlight=False, markup=False)
     for removed in answer.removed:
         err.print(f"[dim]removed: {removed.sentence} ({removed.reason})[/]", highlight=False)
+
+
+@app.command()
+def review(
+    topic: Annotated[str, typer.Argument(help="what the section is about (may be empty with --from-abstract)")],
+    papers: Annotated[int, typer.Option("--papers", min=1, help="at most this many papers are cited")] = 8,
+    style: Annotated[str, typer.Option("--style", help="related-work or mini-review")] = "related-work",
+    from_abstract: Annotated[Optional[Path], typer.Option(
+        "--from-abstract", help="a file with your paper's abstract: the topic comes from it and each theme "
+                                "ends by positioning your work")] = None,
+    output_format: Annotated[str, typer.Option("--format", help="markdown or latex")] = "markdown",
+    bib: Annotated[Optional[Path], typer.Option("--bib", help="write the cited papers' BibTeX here")] = None,
+    provider: ProviderOpt = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Write a related-work section or mini-review; every sentence cites the papers it describes and was verified."""
+    if output_format not in ("markdown", "latex"):
+        raise InputError(f"unknown --format '{output_format}'", "use --format markdown or --format latex")
+    abstract = _read_text(from_abstract, "--from-abstract") if from_abstract else None
+    result = _assistant(provider).review(topic, papers=papers, style=style, from_abstract=abstract)
+    if bib:
+        try:
+            bib.write_text(result.bibtex(), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {bib}: {exc.strerror}", "choose a writable path for --bib") from None
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    from .present import review_to_markdown
+
+    out.print(result.latex() if output_format == "latex" else review_to_markdown(result),
+              highlight=False, markup=False, soft_wrap=True)
+    for removed in result.removed:
+        err.print(f"[dim]removed: {removed.sentence} ({removed.reason})[/]", highlight=False)
+
+
+def _read_text(path: Path, option: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {option} file {path}: {getattr(exc, 'strerror', None) or exc}",
+                         "give a UTF-8 text file") from None
+    if not text.strip():
+        raise InputError(f"{option} file {path} is empty", "put your abstract in the file")
+    return text
+
+
+@app.command()
+def extract(
+    paper_id: Annotated[str, typer.Argument(help="an indexed paper's id (see `assistant papers`)")],
+    schema: Annotated[Optional[Path], typer.Option("--schema", help="a JSON schema whose properties' descriptions "
+                                                   "are the questions (default: task, modality, method, ...)")] = None,
+    provider: ProviderOpt = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Fields of one paper, each with the sentence it comes from; what the paper does not state stays empty."""
+    loaded = _read_json(schema, "--schema") if schema else None
+    result = _assistant(provider).extract(paper_id, schema=loaded)
+    if as_json:
+        _print_json(result.model_dump(mode="json"))
+        return
+    out.print(f"{result.title} ({result.paper_id})", highlight=False, markup=False)
+    for name, field in result.fields.items():
+        out.print(f"  {name}: {field.value if field.value is not None else '—'}", highlight=False, markup=False)
+        if field.quote and field.quote != field.value:
+            out.print(f"      “{field.quote}”", highlight=False, markup=False, style="dim")
+
+
+@app.command()
+def compare(
+    paper_ids: Annotated[Optional[list[str]], typer.Argument(help="two or more paper ids")] = None,
+    fields: Annotated[Optional[str], typer.Option("--fields", help="comma list of fields (default: all)")] = None,
+    query: Annotated[Optional[str], typer.Option("--query", help="compare the first -n search hits instead")] = None,
+    n: Annotated[int, typer.Option("-n", min=2, help="papers taken from --query")] = 5,
+    output_format: Annotated[str, typer.Option("--format", help="markdown, csv or json")] = "markdown",
+    provider: ProviderOpt = None,
+) -> None:
+    """Papers side by side: each filled cell carries its exact quote; a cell the paper does not state is empty."""
+    if output_format not in ("markdown", "csv", "json"):
+        raise InputError(f"unknown --format '{output_format}'", "use --format markdown, csv or json")
+    chosen = [f.strip() for f in fields.split(",") if f.strip()] if fields else None
+    result = _assistant(provider).compare(paper_ids or [], fields=chosen, query=query, n=n)
+    if output_format == "json":
+        _print_json(result.model_dump(mode="json"))
+    elif output_format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        out.print(result.to_markdown(), highlight=False, markup=False, soft_wrap=True)
+        for citation in result.citations:
+            out.print(f"[{citation.n}] {citation.title} — “{citation.quote}”", highlight=False, markup=False)
+
+
+def _read_json(path: Path, option: str):
+    text = _read_text(path, option)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{option} file {path} is not JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                         "fix the file (a JSON schema with 'properties')") from None
 
 
 app.command("eval")(eval_command)

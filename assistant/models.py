@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, computed_field
 
+from .bibliography import bibtex_entries, latex_citations, latex_escape
+
 __all__ = [
     "Paper",
     "Problem",
@@ -26,6 +28,16 @@ __all__ = [
     "Step",
     "Answer",
     "AnswerStatus",
+    "Reference",
+    "Theme",
+    "ReviewParagraph",
+    "ReviewStyle",
+    "Review",
+    "PaperFields",
+    "FieldValue",
+    "Extraction",
+    "ComparisonRow",
+    "Comparison",
 ]
 
 
@@ -161,3 +173,130 @@ class Answer(BaseModel):
     )
     provider: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
+
+
+class Reference(BaseModel):
+    """A cited paper as a bibliography needs it; `key` is the BibTeX key `.latex()` cites."""
+
+    n: int
+    key: str
+    paper_id: str
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    year: int | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    url: str | None = None
+
+
+class Theme(BaseModel):
+    name: str
+    paper_ids: list[str]
+
+
+class ReviewParagraph(BaseModel):
+    theme: str
+    text: str = Field(description="verified sentences with [n] markers")
+
+
+ReviewStyle = Literal["related-work", "mini-review"]
+
+
+class Review(BaseModel):
+    """A related-work section or mini-review: one verified paragraph per theme, every sentence cited."""
+
+    topic: str
+    style: ReviewStyle = "related-work"
+    text: str = Field(description="Markdown: each paragraph opens with its theme in bold; [n] markers cite")
+    paragraphs: list[ReviewParagraph] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    themes: list[Theme] = Field(default_factory=list)
+    removed: list[RemovedSentence] = Field(default_factory=list)
+    status: AnswerStatus = "success"
+    references: list[Reference] = Field(default_factory=list)
+    provider: str = ""
+    timings: dict[str, float] = Field(default_factory=dict)
+
+    def bibtex(self) -> str:
+        """The cited papers as BibTeX, keyed as `.latex()` cites them."""
+        unique = {ref.key: ref for ref in reversed(self.references)}  # two quotes of one paper: one entry
+        return bibtex_entries([ref.model_dump() for ref in sorted(unique.values(), key=lambda r: r.n)])
+
+    def latex(self) -> str:
+        """One \\paragraph per theme; [n] markers become \\cite{key} with the keys of `.bibtex()`."""
+        keys = {ref.n: ref.key for ref in self.references}
+        return "\n\n".join(
+            f"\\paragraph{{{latex_escape(p.theme)}}} {latex_citations(p.text, keys)}" for p in self.paragraphs
+        ) + "\n"
+
+
+class PaperFields(BaseModel):
+    """The default schema: what a reader of most empirical papers wants in a table. Each description is the
+    question the field answers."""
+
+    task: str | None = Field(None, description="What task or problem does the paper address?")
+    modality: str | None = Field(None, description="Which data or imaging modality does it use?")
+    method: str | None = Field(None, description="What method or model does the paper propose?")
+    base_model: str | None = Field(None, description="Which base model is it built on or fine-tuned from?")
+    datasets: str | None = Field(None, description="Which datasets does it train or evaluate on?")
+    dataset_size: str | None = Field(None, description="How many samples, images or cases does its data contain?")
+    metrics: str | None = Field(None, description="Which metric and result does it report?")
+    model_size: str | None = Field(None, description="How many parameters does the model have?")
+    code_release: str | None = Field(None, description="Where are its code, data or models released?")
+
+
+class FieldValue(BaseModel):
+    """One extracted field: the value as the paper writes it and the exact sentence it occurs in; both None when
+    the paper does not state it (never guessed)."""
+
+    value: str | None = None
+    quote: str | None = None
+
+
+class Extraction(BaseModel):
+    paper_id: str
+    title: str
+    fields: dict[str, FieldValue] = Field(default_factory=dict)
+    schema_name: str = Field(default="PaperFields", description="the schema the fields follow")
+    provider: str = ""
+    cached: bool = Field(default=False, description="read from the on-disk cache, not computed again")
+
+
+class ComparisonRow(BaseModel):
+    paper_id: str
+    title: str
+    cells: dict[str, FieldValue] = Field(default_factory=dict)
+
+
+class Comparison(BaseModel):
+    """Papers side by side: a row per paper, a cell per field with its quote, and a verified summary."""
+
+    fields: list[str]
+    rows: list[ComparisonRow] = Field(default_factory=list)
+    summary: str = Field(default="", description="verified sentences with [n] markers on where the papers agree and differ")
+    citations: list[Citation] = Field(default_factory=list)
+    removed: list[RemovedSentence] = Field(default_factory=list)
+
+    def to_csv(self) -> str:
+        """One row per paper: paper_id, title, then each field's value and its quote."""
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["paper_id", "title", *[c for f in self.fields for c in (f, f"{f}_quote")]])
+        for row in self.rows:
+            cells = [row.cells.get(f, FieldValue()) for f in self.fields]
+            writer.writerow([row.paper_id, row.title, *[v for c in cells for v in (c.value or "", c.quote or "")]])
+        return buffer.getvalue()
+
+    def to_markdown(self) -> str:
+        """A table of values (empty where the paper is silent), then the summary."""
+        def cell(text: str | None) -> str:
+            return (text or "").replace("|", "\\|").replace("\n", " ")
+
+        lines = ["| paper | " + " | ".join(self.fields) + " |", "|---" * (len(self.fields) + 1) + "|"]
+        for row in self.rows:
+            lines.append(f"| {cell(row.title)} | " + " | ".join(cell(row.cells.get(f, FieldValue()).value)
+                                                           for f in self.fields) + " |")
+        return "\n".join(lines) + (f"\n\n{self.summary}" if self.summary else "")

@@ -5,11 +5,11 @@ The CLI and the UI both render through these functions, so an answer reads the s
 
 from __future__ import annotations
 
-from .models import Answer
+from .models import Answer, Review
 
 __all__ = [
     "REFERENCES_HEADING", "CLOSEST_EVIDENCE_HEADING", "CLOSEST_PAPERS_HEADING", "REMOVED_HEADING",
-    "references_heading", "references_markdown", "closest_papers_markdown", "removed_markdown", "answer_to_markdown",
+    "references_heading", "references_markdown", "closest_papers_markdown", "removed_markdown", "answer_to_markdown", "review_to_markdown",
 ]
 
 REFERENCES_HEADING = "References"
@@ -44,4 +44,13 @@ def answer_to_markdown(answer: Answer, show_removed: bool = True) -> str:
         parts += ["", f"{CLOSEST_PAPERS_HEADING}:", closest_papers_markdown(answer)]
     if show_removed and answer.removed:
         parts += ["", f"{REMOVED_HEADING}:", removed_markdown(answer)]
+    return "\n".join(parts)
+
+
+def review_to_markdown(review: Review) -> str:
+    """The paragraphs, then every citation with its paper and the exact quote it rests on."""
+    parts = [review.text]
+    if review.citations:
+        parts += ["", f"{REFERENCES_HEADING}:"]
+        parts += [f"[{c.n}] {c.title} ({c.paper_id}) — “{c.quote}”" for c in review.citations]
     return "\n".join(parts)

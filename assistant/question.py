@@ -17,7 +17,8 @@ from pydantic import BaseModel
 from .text import STOPWORDS, content_words, match_terms, named_entities, numbers, terms_match, tokens
 from .vocabulary import vocabulary
 
-__all__ = ["QuestionProfile", "profile_question", "bound_numbers", "terms_match", "match_terms", "has_negation"]
+__all__ = ["QuestionProfile", "profile_question", "bound_numbers", "terms_match", "match_terms", "has_negation",
+           "is_overview"]
 
 QuestionKind = Literal["count", "quantity", "name", "other"]
 
@@ -53,6 +54,14 @@ _MULTIPLIERS = {"k", "m", "b"} | _SCALE_WORDS
 _ADJECTIVE_ENDINGS = ("ing", "ly", "al", "ic", "ive", "ous", "ful", "able")
 _METRIC_UNITS = {"point", "points", "pp", "percent", "percentage", "percentages"}
 _WHAT_IS_THE = re.compile(r"\bwhat (?:is|was|are|were) the (\w[\w-]*)")
+_OVERVIEW = re.compile(  # questions about a field, not a fact: answered by a cited overview of several papers
+    r"^(?:what|which) (?:are|were) (?:the |some )?(?:\w+ )?(?:approaches|methods|ways|strategies|techniques|"
+    r"lines of work|directions|trends)\b"
+    r"|^how (?:do|does|did) .+ and .+ (?:differ|compare)\b"
+    r"|^what (?:is|has been) (?:known|reported|done) (?:about|on)\b"
+    r"|^(?:give|write) (?:me )?an? (?:overview|summary|review) of\b",
+    re.IGNORECASE,
+)
 
 
 class QuestionProfile(BaseModel):
@@ -232,6 +241,11 @@ def _is_quantity_token(tok: str) -> bool:
     if not tok or not tok[0].isdigit():
         return False
     return bool(re.fullmatch(r"[\d.,%+]+(?:k|m|b|x)?|[\d.,]+-[a-z]+", tok))
+
+
+def is_overview(question: str) -> bool:
+    """"What are the main approaches to X?", "How do X and Y differ?", "What is known about X?"."""
+    return bool(_OVERVIEW.search(question.strip()))
 
 
 def has_negation(text: str) -> bool:

@@ -20,7 +20,7 @@ from .retrieve import ChunkHit, Retriever, SearchFilters
 from .selection import Selector
 from .text import named_entities, numbers, sentence_spans
 
-__all__ = ["build_tools", "PaperFields", "extract_paper_fields"]
+__all__ = ["build_tools", "NamesAndNumbers", "extract_paper_fields"]
 
 
 class SearchArgs(BaseModel):
@@ -44,8 +44,8 @@ class NumberFact(BaseModel):
     sentence_n: int
 
 
-class PaperFields(BaseModel):
-    """Structured fields read off a paper's text (the next issue deepens this schema)."""
+class NamesAndNumbers(BaseModel):
+    """What the `extract_fields` tool shows a tool-calling model: every name and number with its numbered sentence."""
 
     paper_id: str
     title: str
@@ -54,7 +54,7 @@ class PaperFields(BaseModel):
     numbers: list[NumberFact] = Field(description="every number with the evidence sentence stating it")
 
 
-def extract_paper_fields(paper: Paper, ledger: EvidenceLedger) -> PaperFields:
+def extract_paper_fields(paper: Paper, ledger: EvidenceLedger) -> NamesAndNumbers:
     title_names = named_entities(paper.title)
     names: list[str] = []
     facts: list[NumberFact] = []
@@ -66,7 +66,7 @@ def extract_paper_fields(paper: Paper, ledger: EvidenceLedger) -> PaperFields:
             n = ledger.add(paper, start, end).n
             facts += [NumberFact(value=v, sentence_n=n) for v in found]
             names += ents
-    return PaperFields(
+    return NamesAndNumbers(
         paper_id=paper.paper_id, title=paper.title, year=paper.year,
         names=sorted(set(names) | title_names), numbers=facts,
     )

@@ -36,6 +36,8 @@ class Vocabulary(BaseModel):
     antonyms: list[tuple[str, str]] = Field(description="word pairs of opposite meaning (increase, decrease)")
     study_designs: frozenset[str] = Field(description="study-design and method terms a claim may not add")
     instruction_cues: frozenset[str] = Field(description="phrases that mark an instruction, not a statement")
+    contribution_verbs: frozenset[str] = Field(
+        default=frozenset(), description="verbs with which authors state their contribution (propose, introduce)")
 
     def options(self, term: str) -> set[str]:
         """The term and the ways papers state it."""

@@ -6,7 +6,7 @@ Training data: the dev split of every gold set (the first Daily Papers set whole
 anyway) on its own corpus. Test splits are never read here. A candidate sentence is labelled right when it is
 from the gold paper and carries an accepted answer (or is one of the gold sentences); every candidate of an
 unanswerable question is wrong. Reported figures are out-of-fold predictions of `GroupKFold` by paper, so no
-question is scored by a model that saw its paper. Needs scikit-learn (the `dev` extra).
+question is scored by a model that saw its paper. Uses scikit-learn, a core dependency.
 """
 
 from __future__ import annotations

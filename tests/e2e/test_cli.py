@@ -161,6 +161,30 @@ def test_missing_path_is_one_line_and_exit_1(cli_env, tmp_path):
     _assert_one_line_error(proc, "does-not-exist.txt")
 
 
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["--format", "pdf"], ("unknown --format 'pdf'", "--format latex")),
+    (["--style", "essay"], ("unknown review style 'essay'", "mini-review")),
+    (["--from-abstract", "missing-abstract.txt"], ("cannot read --from-abstract file", "missing-abstract.txt")),
+], ids=["format", "style", "abstract-file"])
+def test_review_argument_errors_are_one_line_and_exit_1(cli_env, tmp_path, args, fragments):
+    proc = _run_cli(["review", "medical reasoning", *args], cli_env, tmp_path)
+    _assert_one_line_error(proc, *fragments)
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["compare", "only-one-paper"], ("at least two papers, got 1", "--query")),
+    (["compare", "a", "b", "--format", "pdf"], ("unknown --format 'pdf'", "csv")),
+    (["extract", "no-such-paper"], ("no indexed paper has id 'no-such-paper'", "assistant papers")),
+    (["extract", "no-such-paper", "--schema", "bad-schema.json"], ("is not JSON: line 1", "bad-schema.json")),
+], ids=["compare-one", "compare-format", "extract-unknown-id", "extract-bad-schema"])
+def test_compare_and_extract_errors_are_one_line_and_exit_1(cli_env, tmp_path, args, fragments):
+    (tmp_path / "bad-schema.json").write_text("{properties: none}", encoding="utf-8")
+    proc = _run_cli(args, cli_env, tmp_path)
+    _assert_one_line_error(proc, *fragments)
+    assert proc.stdout == ""
+
+
 def test_unknown_provider_in_environment_is_one_line_and_exit_1(cli_env, tmp_path):
     proc = _run_cli(["papers"], cli_env, tmp_path, ASSISTANT_PROVIDER="nonsense")
     _assert_one_line_error(proc, "nonsense")

@@ -16,6 +16,7 @@ server's readiness is polled on GET /v1/models with a bounded deadline.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 import threading
@@ -30,6 +31,7 @@ from assistant.agent import ABSTAIN_PHRASE, UNSURE_PHRASE
 from assistant.api import ResearchAssistant
 from assistant.config import Settings
 from assistant.errors import ConfigError, ProviderError
+from assistant.evaluation.text_rules import split_sentences
 from assistant.llm import make_chat_model
 from assistant.models import Answer
 from assistant.resources import local_model_path
@@ -215,6 +217,24 @@ def test_tools_mode_returns_a_valid_answer_through_llama_cpp_server(llama_server
     answer, error, _ = _run_bounded(lambda: assistant.ask(QUESTION), deadline=600)
     assert error is None, f"unexpected {type(error).__name__}: {error}"
     _assert_valid_answer(answer, ra.index.papers())
+
+
+def test_review_through_llama_cpp_server_passes_the_same_verifier(llama_server, corpus_settings, ra):
+    # the model writes each theme's paragraph; what fails the verifier is dropped (and a theme whose prose all
+    # fails is built from evidence), so only the shape and the resolution of citations are asserted
+    assistant = _openai_assistant(corpus_settings, llama_server, request_timeout=120.0, max_retries=1)
+    review, error, _ = _run_bounded(
+        lambda: assistant.review("reducing hallucination in medical vision-language models", papers=4), deadline=600)
+    assert error is None, f"unexpected {type(error).__name__}: {error}"
+    assert review.status == "success" and review.provider.startswith("openai:")
+    assert review.timings.get("generation", 0.0) > 0.0, "the server must have been asked to write"
+    papers = ra.index.papers()
+    for citation in review.citations:
+        assert citation.paper_id in papers
+        assert citation.quote in papers[citation.paper_id].text
+    for paragraph in review.paragraphs:
+        for sentence in split_sentences(paragraph.text):
+            assert re.search(r"\[\d+(?:, \d+)*\]", sentence), f"sentence without a citation: {sentence}"
 
 
 # --- configuration ------------------------------------------------------------------------

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 
 LAYERS: dict[str, int] = {
     # 0 foundation: imports nothing of the project
-    "errors": 0, "models": 0, "config": 0, "vocabulary": 0,
+    "errors": 0, "models": 0, "config": 0, "vocabulary": 0, "bibliography": 0,
     # 1 text utilities, packaged prompts, bundled models located
     "text": 1, "prompts": 1, "citations": 1, "resources": 1,
     # 2 reading papers, parsing questions, checking claims against evidence
@@ -27,7 +27,7 @@ LAYERS: dict[str, int] = {
     # 4 retrieval
     "retrieve": 4,
     # 5 answering: choose evidence, run the agent, end in finalize
-    "selection": 5, "tools": 5, "finalize": 5, "agent": 5,
+    "selection": 5, "tools": 5, "finalize": 5, "agent": 5, "review": 5, "extract": 5,
     # 6 the Python API, which interfaces are thin layers over
     "api": 6, "__init__": 6,
     # 7 interfaces and the evaluation that judges the product from outside
@@ -38,7 +38,8 @@ LAYERS: dict[str, int] = {
 ONLY = {
     "config": set(),
     "errors": set(),
-    "models": set(),
+    "models": {"bibliography"},
+    "bibliography": set(),
     "vocabulary": set(),
     "evidence": {"models"},
     "citations": set(),
@@ -47,7 +48,7 @@ ONLY = {
 
 # The eval grades the product from outside: what decides a score never imports the answering code
 # or its text utilities, so a change to the product cannot move the ruler.
-SCORING = ["evaluation/metrics.py", "evaluation/judges.py", "evaluation/text_rules.py"]
+SCORING = ["evaluation/metrics.py", "evaluation/judges.py", "evaluation/text_rules.py", "evaluation/reviews.py"]
 ANSWERING = {"text", "question", "evidence", "verify", "retrieve", "selection", "tools", "finalize", "agent", "api"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Paper
-from assistant.question import bound_numbers, profile_question
+from assistant.question import bound_numbers, is_overview, profile_question
 from assistant.text import sentence_spans
 
 MEDREASON = Paper(
@@ -109,3 +109,17 @@ COUNTS = Paper(
 )
 def test_bound_numbers(question, needle, expected):
     assert bound_numbers(profile_question(question), sentence(COUNTS, needle)) == expected
+
+
+@pytest.mark.parametrize(("question", "broad"), [
+    ("What are the main approaches to reducing hallucination in medical vision-language models?", True),
+    ("How do retrieval-augmented and preference-tuned models differ?", True),
+    ("What is known about surgical video foundation models?", True),
+    ("Give me an overview of federated learning for pathology", True),
+    ("What are the main results of MedReason?", False),
+    ("How does AlphaFold 3 compare with docking tools?", False),
+    ("What methods does MedReason use to build its dataset?", False),
+    ("How many question-answer pairs does MedReason contain?", False),
+])
+def test_broad_questions_are_told_from_factoid_ones(question, broad):
+    assert is_overview(question) is broad
