@@ -25,7 +25,7 @@ def eval_command(
                                         "pubmedqa (its own index; a quarter of papers withheld)")] = "daily",
     corpus_file: Annotated[Optional[Path], typer.Option("--pubmedqa-file", help="PubMedQA JSONL for --corpus "
                                                         "pubmedqa (default: ../shared/corpus/pubmedqa-dev)")] = None,
-    suite: Annotated[str, typer.Option("--suite", help="facts, unanswerable, all (both) or reviews")] = "all",
+    suite: Annotated[str, typer.Option("--suite", help="facts, unanswerable, all (both), reviews or extraction")] = "all",
     split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "all",
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="at most N questions per suite")] = None,
     systems: Annotated[str, typer.Option("--systems", help="comma list of product, extractive, plain_rag")]
@@ -46,8 +46,8 @@ def eval_command(
     from .evaluation.report import HEADLINE, fmt_value, write_report
     from .evaluation.runner import run_items, score_records, summary_groups, write_results
 
-    if suite == "reviews":
-        _review_suite(provider, corpus, corpus_file, split, limit, out)
+    if suite in ("reviews", "extraction"):
+        _writing_suite(suite, provider, corpus, corpus_file, split, limit, out)
         return
     try:
         chosen = corpus_named(corpus)
@@ -93,37 +93,38 @@ def eval_command(
     _console.print(f"report: {report}")
 
 
-def _review_suite(provider, corpus: str, corpus_file, split: str, limit: int | None, out: Path | None) -> None:
-    """`--suite reviews`: related-work sections on the gold topics, against dense top-k (reviews.md)."""
+def _writing_suite(suite: str, provider, corpus: str, corpus_file, split: str, limit: int | None,
+                   out: Path | None) -> None:
+    """`--suite reviews` (reviews.md: gold topics against dense top-k) or `--suite extraction` (extraction.md)."""
     from .api import ResearchAssistant
     from .errors import InputError
     from .evaluation.corpora import corpus_named
+    from .evaluation.extraction import load_extraction, run_extraction, write_extraction_report
     from .evaluation.reviews import load_reviews, run_reviews, write_review_report
     from .resources import load_settings
 
+    load, run, write = ((load_reviews, run_reviews, write_review_report) if suite == "reviews"
+                        else (load_extraction, run_extraction, write_extraction_report))
     try:
         chosen = corpus_named(corpus)
-        items = load_reviews(chosen.gold_dir, split, limit)
+        items = load(chosen.gold_dir, split, limit)
         settings = chosen.settings_for(load_settings(), corpus_file)
     except FileNotFoundError as exc:
-        raise InputError(str(exc), "review topics exist for --corpus daily") from exc
+        raise InputError(str(exc), f"the {suite} suite has gold data for --corpus daily") from exc
     except ValueError as exc:
         raise InputError(str(exc), "use --corpus daily and --split dev|test|all") from exc
     ra = ResearchAssistant(provider=provider, settings=settings)
-    out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{corpus}-reviews-{ra.settings.provider}"
+    out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{corpus}-{suite}-{ra.settings.provider}"
     started = time.perf_counter()
-    _console.print(f"indexing / loading models for {len(items)} review topics…")
+    _console.print(f"indexing / loading models for {len(items)} {suite} items…")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=_console) as bar:
-        task = bar.add_task("reviews", total=len(items))
-        result = run_reviews(ra, items, on_item=lambda row: bar.update(task, advance=1, description=row["id"]))
+        task = bar.add_task(suite, total=len(items))
+        result = run(ra, items, on_item=lambda row: bar.update(task, advance=1, description=row["id"]))
     meta = {"corpus": corpus, "split": split, "limit": limit, "provider": ra.settings.provider,
             "seconds": round(time.perf_counter() - started, 1)}
-    report = write_review_report(out, result, meta)
-    s = result["summary"]
-    _console.print(f"[bold]review[/]: relevant_recall={100 * (s['relevant_recall'] or 0):.1f}%, "
-                   f"dense_top8={100 * (s['dense_top8_recall'] or 0):.1f}%, "
-                   f"dense_top12={100 * (s['dense_top12_recall'] or 0):.1f}%, "
-                   f"uncited={s['uncited_sentences']}, unsupported={s['unsupported_sentences_shown']}, "
-                   f"outside_index={s['citations_outside_index']}", highlight=False)
+    report = write(out, result, meta)
+    summary = {k: v for k, v in result["summary"].items() if not isinstance(v, dict)}
+    _console.print(f"[bold]{suite}[/]: " + ", ".join(
+        f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items()), highlight=False)
     _console.print(f"report: {report}")
