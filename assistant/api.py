@@ -234,4 +234,4 @@ class ResearchAssistant:
                               self.settings.support_min_coverage)
 
     def _extraction_cache(self) -> Path:
-        return Path(self.settings.index_dir) / "extractions"
+        return self.settings.extraction_cache_dir or Path(self.settings.index_dir) / "extractions"

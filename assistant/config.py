@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         description="folder of the embedded (persistent) Chroma index (checkout: ./vectorstore; installed: "
                     "$XDG_DATA_HOME/research-assistant/vectorstore)",
     )
+    extraction_cache_dir: Path | None = Field(
+        default=None, description="where extracted fields are cached (default: <index_dir>/extractions)"
+    )
     collection: str = Field(
         default="papers",
         description="collection name prefix; a hash of embedding model + chunking is appended",
