@@ -2,7 +2,7 @@
 
 Keys are what a reader can look up: the arXiv id when known, else the DOI, else
 first author + year + first title word. Entries are written by bibtexparser, so
-they parse back with it (a test does). Imports nothing of the project, so the
+they parse back with it (a test does). Imports only the citation-marker parser, so the
 typed records in `models` can offer `.bibtex()` and `.latex()` themselves.
 """
 
@@ -14,12 +14,13 @@ import unicodedata
 from bibtexparser.bibdatabase import BibDatabase
 from bibtexparser.bwriter import BibTexWriter
 
+from .citations import MARKER, numbers_in_order
+
 __all__ = ["citation_key", "bibtex_entries", "latex_escape", "latex_citations"]
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
                   "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 _SPECIAL_OR_ESCAPED = re.compile(r"\\[&%$#_{}]|[\\&%$#_{}~^]")
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 
 
 def _ascii_word(text: str) -> str:
@@ -69,9 +70,9 @@ def latex_escape(text: str) -> str:
 def latex_citations(text: str, keys: dict[int, str]) -> str:
     """Text with "[1, 2]" markers as LaTeX: markers become \\cite{k1,k2}, everything else is escaped."""
     out, last = [], 0
-    for match in _MARKER.finditer(text):
+    for match in MARKER.finditer(text):
         out.append(latex_escape(text[last:match.start()]))
-        cited = [keys[int(n)] for n in re.split(r"[,;]", match.group(1)) if int(n) in keys]
+        cited = [keys[n] for n in numbers_in_order(match.group(0)) if n in keys]
         out.append("\\cite{" + ",".join(cited) + "}" if cited else "")
         last = match.end()
     out.append(latex_escape(text[last:]))

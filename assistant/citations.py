@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MARKER", "MARKER_GROUP", "MARKERS_AFTER_STOP", "attach_markers", "cited_numbers", "renumber_markers",
+__all__ = ["MARKER", "MARKER_GROUP", "MARKERS_AFTER_STOP", "attach_markers", "cited_numbers", "numbers_in_order", "renumber_markers",
            "strip_markers"]
 
 _NUMBER_LIST = r"\d+(?:\s*[,;]\s*\d+)*"
@@ -27,6 +27,11 @@ def attach_markers(text: str) -> str:
 def cited_numbers(text: str) -> list[int]:
     """Every number any marker in the text cites, sorted and unique: "a [2] b [1, 2]" -> [1, 2]."""
     return sorted({int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)})
+
+
+def numbers_in_order(text: str) -> list[int]:
+    """Every number any marker cites, once, in order of first use: "a [3, 1] b [1, 2]" -> [3, 1, 2]."""
+    return list(dict.fromkeys(int(n) for group in MARKER.findall(text) for n in re.split(r"[,;]", group)))
 
 
 def strip_markers(text: str) -> str:

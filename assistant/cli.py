@@ -142,7 +142,7 @@ def review(
     """Write a related-work section or mini-review; every sentence cites the papers it describes and was verified."""
     if output_format not in ("markdown", "latex"):
         raise InputError(f"unknown --format '{output_format}'", "use --format markdown or --format latex")
-    abstract = _read_text(from_abstract, "--from-abstract") if from_abstract else None
+    abstract = _read_text(from_abstract, "--from-abstract", "put your abstract in the file") if from_abstract else None
     result = _assistant(provider).review(topic, papers=papers, style=style, from_abstract=abstract)
     if bib:
         try:
@@ -160,14 +160,14 @@ def review(
         err.print(f"[dim]removed: {removed.sentence} ({removed.reason})[/]", highlight=False)
 
 
-def _read_text(path: Path, option: str) -> str:
+def _read_text(path: Path, option: str, what_to_put: str) -> str:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {option} file {path}: {getattr(exc, 'strerror', None) or exc}",
                          "give a UTF-8 text file") from None
     if not text.strip():
-        raise InputError(f"{option} file {path} is empty", "put your abstract in the file")
+        raise InputError(f"{option} file {path} is empty", what_to_put)
     return text
 
 
@@ -217,7 +217,7 @@ def compare(
 
 
 def _read_json(path: Path, option: str):
-    text = _read_text(path, option)
+    text = _read_text(path, option, "put a JSON schema with 'properties' in the file")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -22,19 +22,17 @@ from pydantic import BaseModel
 
 from .evidence import EvidenceLedger
 from .llm import invoke_text, make_chat_model, provider_label
-from .citations import renumber_markers
+from .finalize import renumber
 from .models import Citation, Comparison, ComparisonRow, Extraction, FieldValue, Paper, PaperFields
 from .prompts import render
 from .question import bound_numbers, profile_question
 from .review import third_person
 from .selection import Candidate, Selector
-from .text import named_entities, normalise_number, normalise_whitespace, sentence_spans
+from .text import named_entities, normalise_whitespace, sentence_spans, written_numbers
 from .verify import verify_answer
 
 __all__ = ["FieldSpec", "field_specs", "extract_paper", "compare_papers"]
 
-_NUMBER = re.compile(r"(?<![A-Za-z0-9.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![A-Za-z0-9.])\d+(?:\.\d+)?(?:\s*(?:%|k|K|M|B|"
-                     r"million|billion|thousand)\b|%)?")
 _NAME_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-+]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _MAX_NAMES = 4
 _MAX_SENTENCES = 400  # a full text is read through its best chunks for each field, not sentence by sentence
@@ -119,7 +117,7 @@ def _extractive_value(question: str, quote: str) -> str | None:
     profile = profile_question(question)
     if profile.kind in ("count", "quantity"):
         bound = bound_numbers(profile, quote)
-        written = [m.group(0).strip() for m in _NUMBER.finditer(quote) if normalise_number(m.group(0)) in bound]
+        written = [surface for surface, canonical in written_numbers(quote) if canonical in bound]
         return ", ".join(dict.fromkeys(written)) or None
     if profile.kind == "name":
         asked = {w.lower() for w in named_entities(question)}
@@ -199,10 +197,7 @@ def compare_papers(extractions: list[Extraction], papers: dict[str, Paper], fiel
             sentences.append(third_person(cell.quote, f"[{item.n}]"))
     checked = verify_answer(" ".join(dict.fromkeys(sentences)), ledger, min_coverage)
     order: dict[int, int] = {}
-    for kept in checked.kept:
-        for n in kept.cited:
-            order.setdefault(n, len(order) + 1)
+    summary = " ".join(renumber(kept, order) for kept in checked.kept)
     citations = [Citation(n=new, paper_id=ledger.get(old).paper_id, title=ledger.get(old).title,
                           quote=ledger.get(old).quote) for old, new in order.items()]
-    summary = renumber_markers(" ".join(k.text for k in checked.kept), order)
     return Comparison(fields=fields, rows=rows, summary=summary, citations=citations, removed=checked.removed)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .citations import MARKER, renumber_markers
+from .citations import cited_numbers, numbers_in_order, renumber_markers
 from .evidence import EvidenceLedger
 from .llm import invoke_text, make_chat_model, provider_label
 from .models import (
@@ -33,7 +33,7 @@ from .prompts import render
 from .question import profile_question
 from .retrieve import Retriever
 from .selection import Candidate, Selector, candidates
-from .text import STOPWORDS, sentence_spans, split_sentences, tokens
+from .text import STOPWORDS, split_sentences, tokens
 from .verify import check_support, verify_answer
 from .vocabulary import vocabulary
 
@@ -254,7 +254,7 @@ def _own_contribution(abstract: str) -> str | None:
 
 def _positioning(own: str, paragraph: str, min_coverage: float) -> tuple[str | None, RemovedSentence | None]:
     """"Unlike [2, 4], we propose X.": the cited works are the theme's, the claim is checked against the user's abstract."""
-    cited = sorted({int(n) for group in MARKER.findall(paragraph) for n in re.split(r"[,;]", group)})
+    cited = cited_numbers(paragraph)
     match = _OWN_WORK.match(own.strip())
     body = own.strip()[match.end():] if match and match.group(1).lower() == "we" else own.strip()
     claim = f"we {body}" if match and match.group(1).lower() == "we" else body[0].lower() + body[1:]
@@ -269,9 +269,8 @@ def _assemble(topic, style, paragraphs, themes, removed, ledger: EvidenceLedger,
     """Number citations in order of first use across the review and list what each cites."""
     order: dict[int, int] = {}
     for paragraph in paragraphs:
-        for group in MARKER.findall(paragraph.text):
-            for n in re.split(r"[,;]", group):
-                order.setdefault(int(n), len(order) + 1)
+        for n in numbers_in_order(paragraph.text):
+            order.setdefault(n, len(order) + 1)
     paragraphs = [p.model_copy(update={"text": renumber_markers(p.text, order)}) for p in paragraphs]
     citations, references = [], []
     for old, new in sorted(order.items(), key=lambda kv: kv[1]):

@@ -22,6 +22,7 @@ __all__ = [
     "content_words",
     "numbers",
     "normalise_number",
+    "written_numbers",
     "named_entities",
     "exact_names",
     "mentions",
@@ -146,6 +147,11 @@ def normalise_number(raw: str) -> str:
         return f"{value:g}%"
     value *= _SCALE.get(unit, 1)
     return f"{value:.6g}" if value < 1e15 else str(value)
+
+
+def written_numbers(text: str) -> list[tuple[str, str]]:
+    """Each number as written and in canonical form: "32,682 pairs, 61%" -> [("32,682", "32682"), ("61%", "61%")]."""
+    return [(m.group(0).strip(), normalise_number(m.group(0))) for m in _NUMBER.finditer(text)]
 
 
 def numbers(text: str) -> set[str]:

@@ -16,20 +16,19 @@ review code was tuned, as the ones a related-work section on it should cite. Sco
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
+from ..citations import cited_numbers, strip_markers
 from .gold import read_jsonl
 from .judges import LexicalJudge
 from .text_rules import split_sentences
 
 __all__ = ["ReviewItem", "load_reviews", "run_reviews", "write_review_report"]
 
-_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _BASELINE_K = (8, 12)
 
 
@@ -64,12 +63,11 @@ def _score(item: ReviewItem, review, papers: dict, judge: LexicalJudge) -> dict:
     sentences = [s for p in review.paragraphs for s in split_sentences(p.text)]
     uncited, unsupported = [], []
     for sentence in sentences:
-        numbers = [int(n) for group in _MARKER.findall(sentence) for n in re.split(r"[,;]", group)]
+        numbers = cited_numbers(sentence)
         if not numbers:
             uncited.append(sentence)
             continue
-        claim = _MARKER.sub("", sentence)
-        if not judge.supports(claim, [quotes[n] for n in numbers if n in quotes]):
+        if not judge.supports(strip_markers(sentence), [quotes[n] for n in numbers if n in quotes]):
             unsupported.append(sentence)
     outside = [c.paper_id for c in review.citations
                if c.paper_id not in papers or c.quote not in papers[c.paper_id].text]
@@ -98,9 +96,10 @@ def run_reviews(ra, items: list[ReviewItem], papers_per_review: int = 12, on_ite
                "status": review.status, "seconds": seconds, "themes": [t.model_dump() for t in review.themes],
                "text": review.text, **_score(item, review, indexed, judge)}
         relevant = set(item.relevant)
-        for k in (*_BASELINE_K, len(row["cited"])):
-            found = _dense_papers(ra, item.topic, k) if k else []
-            row[f"dense_top{k}_recall"] = len(relevant & set(found)) / len(relevant)
+        budgets = (*_BASELINE_K, len(row["cited"]))
+        ranked = _dense_papers(ra, item.topic, max(budgets))  # one search; each budget reads its first k
+        for k in budgets:
+            row[f"dense_top{k}_recall"] = len(relevant & set(ranked[:k])) / len(relevant)
         row["dense_same_budget_recall"] = row[f"dense_top{len(row['cited'])}_recall"]
         rows.append(row)
         if on_item:

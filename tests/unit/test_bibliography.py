@@ -49,3 +49,11 @@ def test_review_exports_one_entry_per_paper_and_cites_its_keys():
     )
     assert [e["ID"] for e in bibtexparser.loads(review.bibtex()).entries] == ["2504.00993"]
     assert review.latex() == "\\paragraph{Data \\& KG} A \\cite{2504.00993}. B \\cite{2504.00993}.\n"
+
+
+def test_citations_keep_the_order_markers_use():
+    from assistant.citations import cited_numbers, numbers_in_order
+
+    assert numbers_in_order("a [3, 1] b [1; 2].") == [3, 1, 2]
+    assert cited_numbers("a [3, 1] b [1; 2].") == [1, 2, 3]
+    assert latex_citations("x [2, 1].", {1: "a", 2: "b"}) == r"x \cite{b,a}."

@@ -69,3 +69,10 @@ def test_markdown_has_one_row_per_paper_and_escapes_pipes():
     assert lines[0] == "| paper | size | base |"
     assert lines[2] == "| Paper A \\| v2 | 32,682 |  |"
     assert lines[3] == "| Paper B |  |  |"
+
+
+def test_numbers_are_read_as_written_with_their_canonical_form():
+    from assistant.text import written_numbers
+
+    assert written_numbers("32,682 pairs, 61% recall and 1.6M images") == [
+        ("32,682", "32682"), ("61%", "61%"), ("1.6M", "1.6e+06")]
