@@ -234,4 +234,6 @@ class ResearchAssistant:
                               self.settings.support_min_coverage)
 
     def _extraction_cache(self) -> Path:
-        return self.settings.extraction_cache_dir or Path(self.settings.index_dir) / "extractions"
+        from .extract import cache_dir_for
+
+        return cache_dir_for(self.settings)

@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     vocabulary_path: Path | None = Field(
         default=None, description="the field's word lists (JSON, same keys as the bundled data/vocabulary.json)"
     )
+    extractor_path: Path | None = Field(
+        default=None, description="fitted field-extraction model (default: the bundled data/extractor.json; refit "
+        "with `python -m assistant.evaluation.fit_extractor`)"
+    )
     selector_path: Path | None = Field(
         default=None, description="fitted answer-selection models (default: the bundled data/selector.json; refit "
         "with `python -m assistant.evaluation.fit_selector`)"

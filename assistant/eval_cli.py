@@ -110,9 +110,9 @@ def _writing_suite(suite: str, provider, corpus: str, corpus_file, split: str, l
         items = load(chosen.gold_dir, split, limit)
         settings = chosen.settings_for(load_settings(), corpus_file)
     except FileNotFoundError as exc:
-        raise InputError(str(exc), f"the {suite} suite has gold data for --corpus daily") from exc
+        raise InputError(str(exc), "the reviews suite has gold data for --corpus daily, the extraction suite for daily and pubmedqa") from exc
     except ValueError as exc:
-        raise InputError(str(exc), "use --corpus daily and --split dev|test|all") from exc
+        raise InputError(str(exc), "use --corpus daily (or pubmedqa for extraction) and --split dev|test|all") from exc
     ra = ResearchAssistant(provider=provider, settings=settings)
     out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{corpus}-{suite}-{ra.settings.provider}"
     started = time.perf_counter()

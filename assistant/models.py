@@ -239,7 +239,7 @@ class PaperFields(BaseModel):
     method: str | None = Field(None, description="What method or model does the paper propose?")
     base_model: str | None = Field(None, description="Which base model is it built on or fine-tuned from?")
     datasets: str | None = Field(None, description="Which datasets does it train or evaluate on?")
-    dataset_size: str | None = Field(None, description="How many samples, images or cases does its data contain?")
+    dataset_size: str | None = Field(None, description="How many samples, images, patients or cases does its data contain?")
     metrics: str | None = Field(None, description="Which metric and result does it report?")
     model_size: str | None = Field(None, description="How many parameters does the model have?")
     code_release: str | None = Field(None, description="Where are its code, data or models released?")

@@ -14,7 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .text import STOPWORDS, content_words, match_terms, named_entities, numbers, terms_match, tokens
+from .text import (
+    STOPWORDS, content_words, is_list_marker, match_terms, named_entities, numbers, terms_match, tokens,
+)
 from .vocabulary import vocabulary
 
 __all__ = ["QuestionProfile", "profile_question", "bound_numbers", "terms_match", "match_terms", "has_negation",
@@ -155,11 +157,13 @@ def bound_numbers(profile: QuestionProfile, sentence: str) -> set[str]:
     when the noun follows it.
     """
     attribute = profile.attribute
-    toks = re.findall(r"[\w.,%+-]+", sentence)
+    found = list(re.finditer(r"[\w.,%+-]+", sentence))
+    toks = [m.group(0) for m in found]
     excluded = numbers(profile.text)
     numeric = {
         i: numbers(f"{t} {toks[i + 1]}" if i + 1 < len(toks) and toks[i + 1].lower() in _SCALE_WORDS else t) - excluded
-        for i, t in enumerate(toks) if _is_quantity_token(t)
+        for i, t in enumerate(toks) if _is_quantity_token(t) and not is_list_marker(sentence, found[i].start(),
+                                                                                     found[i].end())
     }
     numeric = {i: found for i, found in numeric.items() if found}
     if profile.kind == "count" and not set(attribute) & _PERCENT_WORDS:

@@ -23,6 +23,7 @@ __all__ = [
     "numbers",
     "normalise_number",
     "written_numbers",
+    "is_list_marker",
     "named_entities",
     "exact_names",
     "mentions",
@@ -51,7 +52,7 @@ STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%+/]*[A-Za-z0-9%+]|[A-Za-z0-9]")
 _NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|percent|k|K|M|B|million|billion|thousand)\b|%)?"
+    r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|percent|[kKMB]|(?i:million|billion|thousand))\b|%)?"
 )
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
 
@@ -152,6 +153,16 @@ def normalise_number(raw: str) -> str:
 def written_numbers(text: str) -> list[tuple[str, str]]:
     """Each number as written and in canonical form: "32,682 pairs, 61%" -> [("32,682", "32682"), ("61%", "61%")]."""
     return [(m.group(0).strip(), normalise_number(m.group(0))) for m in _NUMBER.finditer(text)]
+
+
+def is_list_marker(text: str, start: int, end: int) -> bool:
+    """A one- or two-digit number closed by ")" that opens a list item ("1) prompt engineering; 2) fine-tuning",
+    "(2) an evaluator"), not a count in parentheses ("(n = 12)"): no "(" is left open before it except its own."""
+    if not (text[start:end].isdigit() and len(text[start:end]) <= 2 and text[end:end + 1] == ")"):
+        return False
+    if text[start - 1:start] == "(":
+        return True
+    return text.count("(", 0, start) <= text.count(")", 0, start)
 
 
 def numbers(text: str) -> set[str]:

@@ -15,12 +15,13 @@ from langchain_core.tools import StructuredTool, ToolException
 from pydantic import BaseModel, Field
 
 from .evidence import EvidenceLedger
-from .models import Chunk, Paper, Step
+from .extract import cache_dir_for, extract_paper, field_specs
+from .models import Chunk, Extraction, Paper, Step
 from .retrieve import ChunkHit, Retriever, SearchFilters
 from .selection import Selector
-from .text import named_entities, numbers, sentence_spans
+from .text import sentence_spans
 
-__all__ = ["build_tools", "NamesAndNumbers", "extract_paper_fields"]
+__all__ = ["build_tools"]
 
 
 class SearchArgs(BaseModel):
@@ -39,37 +40,10 @@ class CompareArgs(BaseModel):
     aspects: list[str] = Field(min_length=1, max_length=6, description="e.g. ['dataset size', 'base model']")
 
 
-class NumberFact(BaseModel):
-    value: str
-    sentence_n: int
-
-
-class NamesAndNumbers(BaseModel):
-    """What the `extract_fields` tool shows a tool-calling model: every name and number with its numbered sentence."""
-
-    paper_id: str
-    title: str
-    year: int | None
-    names: list[str] = Field(description="systems, datasets and models the text names")
-    numbers: list[NumberFact] = Field(description="every number with the evidence sentence stating it")
-
-
-def extract_paper_fields(paper: Paper, ledger: EvidenceLedger) -> NamesAndNumbers:
-    title_names = named_entities(paper.title)
-    names: list[str] = []
-    facts: list[NumberFact] = []
-    for start, end in sentence_spans(paper.text):
-        sentence = paper.text[start:end]
-        found = sorted(numbers(sentence))
-        ents = [e for e in named_entities(sentence) if e not in names]
-        if found or ents:
-            n = ledger.add(paper, start, end).n
-            facts += [NumberFact(value=v, sentence_n=n) for v in found]
-            names += ents
-    return NamesAndNumbers(
-        paper_id=paper.paper_id, title=paper.title, year=paper.year,
-        names=sorted(set(names) | title_names), numbers=facts,
-    )
+class ExtractArgs(BaseModel):
+    paper_id: str = Field(min_length=1, description="a paper_id returned by search_papers")
+    fields: list[str] | None = Field(default=None, max_length=9, description="e.g. ['datasets', 'model size']; "
+                                     "default: task, modality, method, base model, datasets, sizes, metrics, code")
 
 
 def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step], selector: Selector,
@@ -126,35 +100,54 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
                 "author_count": paper.author_count, "organisation": paper.organisation}
         return json.dumps(meta) + "\n" + "\n".join(f"[{e.n}] {e.quote}" for e in items)
 
+    def extracted(paper: Paper, fields: list[str] | None) -> Extraction:
+        """The fields of `extract` (same fitted decision and cache), without asking a model again."""
+        return extract_paper(paper, field_specs(None, only=fields), retriever=retriever, selector=selector,
+                             settings=retriever.settings, cache_dir=cache_dir_for(retriever.settings),
+                             use_model=False)
+
+    def show(paper: Paper, name: str, result: Extraction, fallback: bool) -> str:
+        """One field as "value [n]" with its quote numbered; unstated fields say so, with the closest sentence
+        when `fallback` (a comparison needs something to compare)."""
+        cell = result.fields[name]
+        if cell.value and cell.quote:
+            start = paper.text.find(cell.quote)
+            item = ledger.add(paper, start, start + len(cell.quote))
+            return f"{cell.value} [{item.n}] {item.quote}"
+        if not fallback:
+            return "not stated"
+        spans = sentence_spans(paper.text)
+        vectors = retriever.embedder.encode([name.replace("_", " "), *[paper.text[a:b] for a, b in spans]])
+        item = ledger.add(paper, *spans[int((vectors[1:] @ vectors[0]).argmax())])
+        return f"no value stated; closest sentence [{item.n}] {item.quote}"
+
     def compare_papers(paper_ids: list[str], aspects: list[str]) -> str:
-        """Compare papers on named aspects: for each aspect, the sentence of each paper that best addresses it."""
+        """Compare papers on named aspects: for each aspect, each paper's stated value with its numbered sentence."""
         chosen = [lookup(pid) for pid in paper_ids]
+        results = {}
         for paper in chosen:
             opened(paper)
+            results[paper.paper_id] = extracted(paper, aspects)
         lines = []
         for aspect in aspects:
             lines.append(f"aspect: {aspect}")
-            for paper in chosen:
-                spans = sentence_spans(paper.text)
-                scores = retriever.embedder.encode([aspect, *[paper.text[s:e] for s, e in spans]])
-                best = int((scores[1:] @ scores[0]).argmax())
-                item = ledger.add(paper, *spans[best])
-                lines.append(f"  {paper.paper_id}: [{item.n}] {item.quote}")
+            lines += [f"  {paper.paper_id}: {show(paper, aspect, results[paper.paper_id], fallback=True)}"
+                      for paper in chosen]
         record("compare_papers", {"paper_ids": paper_ids, "aspects": aspects}, f"{len(chosen)} papers")
         return "\n".join(lines)
 
-    def extract_fields(paper_id: str) -> str:
-        """Extract structured fields (names, numbers with their evidence sentence) from one paper."""
+    def extract_fields(paper_id: str, fields: list[str] | None = None) -> str:
+        """Extract structured fields from one paper: each stated value with its numbered evidence sentence."""
         paper = lookup(paper_id)
         opened(paper)
-        fields = extract_paper_fields(paper, ledger)
-        record("extract_fields", {"paper_id": paper_id}, f"{len(fields.numbers)} numbers")
-        quoted = {f.sentence_n for f in fields.numbers}
-        evidence = "\n".join(f"[{n}] {ledger.get(n).quote}" for n in sorted(quoted))
-        return fields.model_dump_json() + "\n" + evidence
+        result = extracted(paper, fields)
+        stated = sum(cell.value is not None for cell in result.fields.values())
+        record("extract_fields", {"paper_id": paper_id, "fields": fields}, f"{stated} of {len(result.fields)} stated")
+        return f"paper_id={paper.paper_id} | {paper.title} ({paper.year or 'n.d.'})\n" + "\n".join(
+            f"  {name}: {show(paper, name, result, fallback=False)}" for name in result.fields)
 
     specs: list[tuple[Callable, type[BaseModel]]] = [
-        (search_papers, SearchArgs), (get_paper, PaperArgs), (compare_papers, CompareArgs), (extract_fields, PaperArgs)
+        (search_papers, SearchArgs), (get_paper, PaperArgs), (compare_papers, CompareArgs), (extract_fields, ExtractArgs)
     ]
     return [
         StructuredTool.from_function(

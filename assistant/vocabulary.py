@@ -38,6 +38,9 @@ class Vocabulary(BaseModel):
     instruction_cues: frozenset[str] = Field(description="phrases that mark an instruction, not a statement")
     contribution_verbs: frozenset[str] = Field(
         default=frozenset(), description="verbs with which authors state their contribution (propose, introduce)")
+    data_terms: frozenset[str] = Field(
+        default=frozenset(), description="kinds of data a paper may work on (modalities, data types, specimen "
+        "kinds), offered as extracted values even when written in lower case (\"chest x-ray\", \"histopathology\")")
 
     def options(self, term: str) -> set[str]:
         """The term and the ways papers state it."""

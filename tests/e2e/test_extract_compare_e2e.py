@@ -75,3 +75,30 @@ def test_cli_compare_csv_and_json_agree(ra, corpus_settings, medreason):
     for row, full in zip(rows, dumped["rows"]):
         assert row["dataset_size"] == (full["cells"]["dataset_size"]["value"] or "")
         assert row["dataset_size_quote"] == (full["cells"]["dataset_size"]["quote"] or "")
+
+
+def test_agent_extract_and_compare_tools_show_fitted_values_with_numbered_quotes(ra):
+    """The tool-calling path reads the same fitted extraction: a stated code address comes back with the number of
+    its sentence, and a comparison shows every paper for every aspect."""
+    import re
+
+    from assistant.evidence import EvidenceLedger
+    from assistant.tools import build_tools
+
+    papers = ra.index.papers()
+    prism = next(pid for pid in papers if pid.startswith("prism-a-promptable"))
+    address = re.search(r"https://github\.com/\S+[^.\s]", papers[prism].text).group(0)  # stated in the abstract
+    ledger, steps = EvidenceLedger(), []
+    tools = {tool.name: tool for tool in build_tools(ra.retriever, ledger, steps, ra.selector, 4)}
+
+    shown = tools["extract_fields"].invoke({"paper_id": prism, "fields": ["code release"]})
+    line = next(row for row in shown.splitlines() if row.strip().startswith("code release:"))
+    number = int(re.search(r"\[(\d+)\]", line).group(1))
+    assert address in line and address in ledger.get(number).quote and ledger.get(number).paper_id == prism
+
+    other = next(pid for pid in papers if pid.startswith("medreason-"))
+    compared = tools["compare_papers"].invoke({"paper_ids": [prism, other], "aspects": ["code release", "base model"]})
+    for aspect in ("code release", "base model"):
+        block = compared.split(f"aspect: {aspect}")[1].split("aspect:")[0]
+        assert f"{prism}:" in block and f"{other}:" in block
+    assert [s.tool for s in steps] == ["extract_fields", "compare_papers"]

@@ -76,3 +76,78 @@ def test_numbers_are_read_as_written_with_their_canonical_form():
 
     assert written_numbers("32,682 pairs, 61% recall and 1.6M images") == [
         ("32,682", "32682"), ("61%", "61%"), ("1.6M", "1.6e+06")]
+
+
+def test_a_capitalised_scale_word_is_part_of_the_number():
+    from assistant.text import written_numbers
+
+    assert written_numbers("1.3 Million images and 2 billion tokens") == [("1.3 Million", "1.3e+06"),
+                                                                          ("2 billion", "2e+09")]
+
+
+@pytest.mark.parametrize("text, number, marker", [
+    ("three genres: 1) prompt engineering; 2) fine-tuning the whole model", "2", True),
+    ("MedMASLab introduces: (1) a protocol", "1", True),
+    ("young men aged 15-39 years (n = 12) in Merseyside", "12", False),
+    ("a model (trained on 12 datasets) and more", "12", False),
+    ("in 2019) the", "2019", False),
+    ("the first (of 2) runs", "2", False),
+])
+def test_list_markers_are_told_from_counts(text, number, marker):
+    from assistant.text import is_list_marker
+
+    start = text.index(number)
+    assert is_list_marker(text, start, start + len(number)) is marker
+
+
+def test_values_are_addresses_numbers_and_runs_of_names_as_written():
+    from assistant.extract import value_spans
+
+    sentence = ("We fine-tune the 0.23B Florence-2 base model, a ResNet-50 and Stable Diffusion on 59K images "
+                "from the Duke Lung Cancer Screening (DLCS) dataset; code: https://github.com/org/Repo-1.")
+    found = [(value, kind) for value, kind, _, _ in value_spans(sentence)]
+    assert found == [("0.23B", "number"), ("Florence-2", "name"), ("ResNet-50", "name"), ("Stable Diffusion", "name"),
+                     ("59K", "number"), ("images", "term"), ("Duke Lung Cancer Screening", "name"), ("DLCS", "name"),
+                     ("https://github.com/org/Repo-1", "url")]
+    for value, _, start, end in value_spans(sentence):
+        assert sentence[start:end] == value
+
+
+def test_a_sentence_opening_word_and_list_markers_are_no_values():
+    from assistant.extract import value_spans
+
+    found = [value for value, *_ in value_spans("Three genres: 1) prompt engineering; 2) tuning with MedSAM.")]
+    assert found == ["MedSAM"]
+
+
+def _reading():
+    from assistant.extract import FieldReading, SpanCandidate
+
+    sentences = ["It covers CT and MRI scans.", "Code is at https://x.org/a."]
+    spans = [SpanCandidate("CT", "name", 0, 10, 12), SpanCandidate("MRI", "name", 0, 17, 20),
+             SpanCandidate("https://x.org/a", "url", 1, 11, 26)]
+    return FieldReading(sentences, spans, {})
+
+
+def test_the_best_value_brings_the_others_of_its_kind_and_sentence_that_clear_the_threshold():
+    from assistant.extract import choose_span
+
+    assert choose_span(_reading(), [0.9, 0.8, 0.85], 0.7) == ("CT, MRI", "It covers CT and MRI scans.")
+    assert choose_span(_reading(), [0.9, 0.6, 0.85], 0.7) == ("CT", "It covers CT and MRI scans.")
+    assert choose_span(_reading(), [0.3, 0.8, 0.95], 0.7) == ("https://x.org/a", "Code is at https://x.org/a.")
+
+
+def test_nothing_is_filled_when_no_value_clears_the_threshold():
+    from assistant.extract import choose_span
+
+    assert choose_span(_reading(), [0.5, 0.4, 0.6], 0.7) == (None, None)
+    assert choose_span(_reading(), [], 0.7) == (None, None)
+
+
+def test_the_bundled_span_model_reads_exactly_the_features_the_code_computes():
+    from assistant.extract import SPAN_FEATURES, load_span_model
+
+    model, meta = load_span_model()
+    assert model.features == SPAN_FEATURES
+    assert len(model.weights) == len(model.mean) == len(model.scale) == len(SPAN_FEATURES)
+    assert 0 < model.threshold < 1 and meta["fitted"]

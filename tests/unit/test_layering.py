@@ -21,13 +21,13 @@ LAYERS: dict[str, int] = {
     # 1 text utilities, packaged prompts, bundled models located
     "text": 1, "prompts": 1, "resources": 1,
     # 2 reading papers, parsing questions, checking claims against evidence
-    "loaders": 2, "chunking": 2, "question": 2, "evidence": 2, "verify": 2,
+    "loaders": 2, "chunking": 2, "question": 2, "evidence": 2, "verify": 2, "manuscript": 2,
     # 3 the models' stack and the store
     "embeddings": 3, "index": 3, "llm": 3,
     # 4 retrieval
     "retrieve": 4,
     # 5 answering: choose evidence, run the agent, end in finalize
-    "selection": 5, "tools": 5, "finalize": 5, "agent": 5, "review": 5, "extract": 5,
+    "selection": 5, "tools": 5, "finalize": 5, "agent": 5, "review": 5, "extract": 5, "check": 5,
     # 6 the Python API, which interfaces are thin layers over
     "api": 6, "__init__": 6,
     # 7 interfaces and the evaluation that judges the product from outside
