@@ -13,8 +13,8 @@ from .api import ResearchAssistant  # noqa: E402
 from .config import Settings  # noqa: E402
 from .errors import AssistantError, ConfigError, IndexStoreError, InputError, OfflineError, ProviderError  # noqa: E402
 from .models import (  # noqa: E402
-    Answer, Chunk, Citation, Comparison, Evidence, Extraction, IngestReport, Paper, PaperFields, Problem, Review,
-    SearchHit,
+    Answer, CheckReport, Chunk, Citation, Comparison, Evidence, Extraction, IngestReport, Paper, PaperFields, Problem,
+    Review, SearchHit,
 )
 
 __all__ = [
@@ -38,4 +38,5 @@ __all__ = [
     "Comparison",
     "Extraction",
     "PaperFields",
+    "CheckReport",
 ]

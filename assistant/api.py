@@ -21,7 +21,9 @@ from .embeddings import Embedder, get_embedder
 from .errors import ConfigError, InputError
 from .index import PaperIndex
 from .loaders import load_sources
-from .models import Answer, Comparison, Extraction, IngestReport, Paper, Review, ReviewStyle, SearchHit
+from .models import (
+    Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, Review, ReviewStyle, SearchHit,
+)
 from .retrieve import Retriever, SearchFilters
 from .vocabulary import VocabularyError, use_vocabulary
 
@@ -186,6 +188,40 @@ class ResearchAssistant:
             raise InputError(f"--papers must be at least 1, got {papers}", "ask for 2 to 12 papers")
         return write_review(topic.strip() or "the given abstract", retriever=self.retriever, selector=self.selector,
                             settings=self.settings, papers=papers, style=style, from_abstract=from_abstract)
+
+    def check(self, text: str, bib: str | Path | None = None, format: str | None = None) -> CheckReport:
+        """Each cited sentence of a manuscript judged against the papers it cites, and its uncited claims.
+
+        `text` is LaTeX, Markdown with pandoc citations, or text with numbered references (detected, or
+        given as `format`); `bib` is the path of the BibTeX file its keys come from. Nothing is indexed.
+
+        Example:
+            >>> report = ra.check(open("related.tex").read(), bib="refs.bib")
+            >>> [(s.verdict, s.reason) for s in report.flagged()]
+        """
+        from .check import check_manuscript
+        from .manuscript import read_manuscript
+
+        if not text.strip():
+            raise InputError("the manuscript is empty", "give the text whose citations should be checked")
+        if format not in (None, "latex", "markdown", "plain"):
+            raise InputError(f"unknown manuscript format '{format}'", "use latex, markdown or plain")
+        entries, problems = self._bib_entries(Path(bib)) if bib else (None, [])
+        report = check_manuscript(read_manuscript(text, format), retriever=self.retriever, bib=entries,
+                                  min_coverage=self.settings.support_min_coverage)
+        return report.model_copy(update={"problems": problems})
+
+    def _bib_entries(self, path: Path):
+        from .loaders.bibtex import load_keyed
+
+        if not path.is_file():
+            raise InputError(f"BibTeX file {path} does not exist", "give the path of the .bib file the text cites")
+        result, entries = load_keyed(path)
+        if not entries:
+            first = result.problems[0] if result.problems else None
+            raise InputError(f"no usable entries in {path}" + (f": {first.message}" if first else ""),
+                             "fix the BibTeX file (each entry needs a key and a title)")
+        return entries, result.problems
 
     def extract(self, paper_id: str, schema=None) -> Extraction:
         """Fields of one paper, each with the exact sentence it comes from; unstated fields stay None.

@@ -160,6 +160,40 @@ def review(
         err.print(f"[dim]removed: {removed.sentence} ({removed.reason})[/]", highlight=False)
 
 
+@app.command()
+def check(
+    file: Annotated[Path, typer.Argument(help="the manuscript: LaTeX, Markdown (pandoc [@key]) or text with [1] "
+                                              "references")],
+    bib: Annotated[Optional[Path], typer.Option("--bib", help="the BibTeX file its citation keys come from")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check a manuscript's citations: does each cited indexed paper say what the sentence claims?"""
+    from .manuscript import detect_format
+
+    text = _read_text(file, "manuscript", "put the text whose citations should be checked in the file")
+    report = _assistant().check(text, bib=bib, format=detect_format(text, file.suffix))
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    totals = report.totals
+    out.print(f"{totals['checked']} of {totals['sentences']} sentences checked ({report.format}): "
+              + ", ".join(f"{totals[v]} {v.replace('_', ' ')}" for v in
+                          ("supported", "unsupported", "contradicted", "not_indexed", "uncited_claim")),
+              highlight=False, markup=False, soft_wrap=True)
+    for sentence in report.flagged():
+        shown = sentence.text if len(sentence.text) <= 90 else sentence.text[:87] + "..."
+        keys = f" [{', '.join(sentence.keys)}]" if sentence.keys else ""
+        hint = f"; {sentence.hint}" if sentence.hint else ""
+        out.print(f"{sentence.verdict.replace('_', ' ')}{keys}: \"{shown}\" - {sentence.reason}{hint}",
+                  highlight=False, markup=False, soft_wrap=True)
+    for problem in report.problems:
+        err.print(f"{problem.file}:{problem.line or '?'}: {problem.message}", highlight=False, markup=False,
+                  soft_wrap=True)
+    if report.suggestion:
+        err.print(f"not indexed: {', '.join(report.unresolved_keys)}; {report.suggestion}", highlight=False,
+                  markup=False, soft_wrap=True)
+
+
 def _read_text(path: Path, option: str, what_to_put: str) -> str:
     try:
         text = path.read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ def eval_command(
                                         "pubmedqa (its own index; a quarter of papers withheld)")] = "daily",
     corpus_file: Annotated[Optional[Path], typer.Option("--pubmedqa-file", help="PubMedQA JSONL for --corpus "
                                                         "pubmedqa (default: ../shared/corpus/pubmedqa-dev)")] = None,
-    suite: Annotated[str, typer.Option("--suite", help="facts, unanswerable, all (both), reviews or extraction")] = "all",
+    suite: Annotated[str, typer.Option("--suite", help="facts, unanswerable, all (both), reviews, extraction or check")] = "all",
     split: Annotated[str, typer.Option("--split", help="dev, test or all")] = "all",
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="at most N questions per suite")] = None,
     systems: Annotated[str, typer.Option("--systems", help="comma list of product, extractive, plain_rag")]
@@ -46,7 +46,7 @@ def eval_command(
     from .evaluation.report import HEADLINE, fmt_value, write_report
     from .evaluation.runner import run_items, score_records, summary_groups, write_results
 
-    if suite in ("reviews", "extraction"):
+    if suite in ("reviews", "extraction", "check"):
         _writing_suite(suite, provider, corpus, corpus_file, split, limit, out)
         return
     try:
@@ -95,24 +95,27 @@ def eval_command(
 
 def _writing_suite(suite: str, provider, corpus: str, corpus_file, split: str, limit: int | None,
                    out: Path | None) -> None:
-    """`--suite reviews` (reviews.md: gold topics against dense top-k) or `--suite extraction` (extraction.md)."""
+    """`--suite reviews` (reviews.md: gold topics against dense top-k), `--suite extraction` (extraction.md) or
+    `--suite check` (check.md: labelled cited sentences)."""
     from .api import ResearchAssistant
     from .errors import InputError
     from .evaluation.corpora import corpus_named
+    from .evaluation.checks import load_checks, run_checks, write_check_report
     from .evaluation.extraction import load_extraction, run_extraction, write_extraction_report
     from .evaluation.reviews import load_reviews, run_reviews, write_review_report
     from .resources import load_settings
 
-    load, run, write = ((load_reviews, run_reviews, write_review_report) if suite == "reviews"
-                        else (load_extraction, run_extraction, write_extraction_report))
+    load, run, write = {"reviews": (load_reviews, run_reviews, write_review_report),
+                        "extraction": (load_extraction, run_extraction, write_extraction_report),
+                        "check": (load_checks, run_checks, write_check_report)}[suite]
     try:
         chosen = corpus_named(corpus)
         items = load(chosen.gold_dir, split, limit)
         settings = chosen.settings_for(load_settings(), corpus_file)
     except FileNotFoundError as exc:
-        raise InputError(str(exc), "the reviews suite has gold data for --corpus daily, the extraction suite for daily and pubmedqa") from exc
+        raise InputError(str(exc), "the reviews suite has gold data for --corpus daily, the extraction and check suites for daily and pubmedqa") from exc
     except ValueError as exc:
-        raise InputError(str(exc), "use --corpus daily (or pubmedqa for extraction) and --split dev|test|all") from exc
+        raise InputError(str(exc), "use --corpus daily (or pubmedqa for extraction and check) and --split dev|test|all") from exc
     ra = ResearchAssistant(provider=provider, settings=settings)
     out = out or Path("eval-runs") / f"{datetime.now():%Y%m%d-%H%M%S}-{corpus}-{suite}-{ra.settings.provider}"
     started = time.perf_counter()

@@ -300,3 +300,41 @@ class Comparison(BaseModel):
             lines.append(f"| {cell(row.title)} | " + " | ".join(cell(row.cells.get(f, FieldValue()).value)
                                                            for f in self.fields) + " |")
         return "\n".join(lines) + (f"\n\n{self.summary}" if self.summary else "")
+
+
+CheckVerdict = Literal["supported", "unsupported", "contradicted", "not_indexed", "uncited_claim"]
+
+
+class CheckEvidence(BaseModel):
+    """The best-matching sentence of one paper for a manuscript sentence."""
+
+    paper_id: str
+    title: str
+    quote: str
+
+
+class CheckedSentence(BaseModel):
+    text: str
+    keys: list[str] = Field(default_factory=list, description="citation keys the sentence carries, as written")
+    papers: list[str | None] = Field(default_factory=list, description="the indexed paper of each key; null when "
+                                     "the key resolves to no indexed paper")
+    verdict: CheckVerdict
+    reason: str = Field(default="", description="the number, name or term at fault, or why it was not judged")
+    evidence: list[CheckEvidence] = Field(default_factory=list, description="the best quote of each cited paper")
+    supported_by: list[str] = Field(default_factory=list, description="indexed papers, not cited, that do support "
+                                    "the sentence")
+    hint: str | None = Field(default=None, description="e.g. 'cited [smith24], but this number is stated by [lee25]'")
+
+
+class CheckReport(BaseModel):
+    """Every cited sentence of a manuscript judged against the papers it cites, and its uncited claims."""
+
+    format: str = Field(description="latex, markdown or plain")
+    sentences: list[CheckedSentence] = Field(default_factory=list)
+    totals: dict[str, int] = Field(default_factory=dict, description="sentences read, checked, and per verdict")
+    unresolved_keys: list[str] = Field(default_factory=list, description="keys that match no indexed paper")
+    suggestion: str | None = Field(default=None, description="what to do about keys that are not indexed")
+    problems: list[Problem] = Field(default_factory=list, description="BibTeX entries that could not be read")
+
+    def flagged(self) -> list[CheckedSentence]:
+        return [s for s in self.sentences if s.verdict != "supported"]

@@ -172,7 +172,8 @@ def numbers(text: str) -> set[str]:
 
 _ENTITY = re.compile(
     r"\b(?:[A-Z][a-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z]{2,}[A-Za-z0-9\-]*|[A-Za-z]+-[A-Z0-9][A-Za-z0-9\-]*"
-    r"|\d[A-Z]+[a-z][A-Za-z0-9\-]*)\b"  # "3DSeg-8", but not a bare "3D"
+    r"|\d[A-Z]+[a-z][A-Za-z0-9\-]*"  # "3DSeg-8", but not a bare "3D"
+    r"|[a-z]{1,4}[A-Z][A-Za-z0-9\-]*)\b"  # "emrQA", "mBERT", "eICU": a lower-case prefix before capitals
 )
 
 

@@ -73,6 +73,7 @@ class Ledger(Protocol):
 class Verdict:
     supported: bool
     reason: str
+    contradicts: bool = False  # the claim flips the evidence's meaning (negation, antonym, reversed comparison)
 
 
 @dataclass
@@ -298,6 +299,14 @@ class _Analysis:
         near = sentence[max(t.index - window, 0):t.index] + sentence[t.index + t.span:t.index + t.span + window]
         return {f for n in near if not self.polar(n) for f in n.forms}
 
+    def content_context(self, t: _Token, window: int = _CONTEXT_WINDOW) -> set[str]:
+        """The nearest `window` content words either side: what an antonym is about ("improvement of 43.8% in the
+        factual accuracy": the stopwords between do not push "factual accuracy" out of reach)."""
+        sentence = self.sentences[t.sentence]
+        before = [n for n in sentence[:t.index] if n.forms][-window:]
+        after = [n for n in sentence[t.index + t.span:] if n.forms][:window]
+        return {f for n in before + after if not self.polar(n) for f in n.forms}
+
     def sides(self, t: _Token) -> tuple[set[str], set[str]]:
         """Content words before and after `t` in its clause (what is compared with what)."""
         clause = [n for n in self.sentences[t.sentence] if n.clause == t.clause and not self.polar(n)]
@@ -448,12 +457,12 @@ def _antonym_flip(claim: _Analysis, evidence: _Analysis) -> str | None:
         if not c.antonyms:
             continue
         wanted = {o for w in c.antonyms for o in opposites.get(w, ())}
-        context = claim.context(c)
+        context = claim.content_context(c)
         best_opposite, best_same, opposite_token = 0, 0, None
         for e in evidence.tokens:
             if not e.antonyms:
                 continue
-            score = _overlap(context, evidence.context(e))
+            score = _overlap(context, evidence.content_context(e))
             is_opposite = bool(e.antonyms & wanted) and e.negated == c.negated and not _reversed(claim, c, evidence, e)
             if is_opposite and score > best_opposite:
                 best_opposite, opposite_token = score, e
@@ -636,7 +645,7 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
         return Verdict(False, f"adds the study design '{design}' the evidence does not state")
     flip = _meaning_flip(claim, evidence_texts)
     if flip:
-        return Verdict(False, flip)
+        return Verdict(False, flip, contradicts=True)
     words = content_words(claim)
     if words:
         coverage = sum(terms_match(w, evidence_words) for w in words) / len(words)

@@ -38,6 +38,9 @@ class Vocabulary(BaseModel):
     instruction_cues: frozenset[str] = Field(description="phrases that mark an instruction, not a statement")
     contribution_verbs: frozenset[str] = Field(
         default=frozenset(), description="verbs with which authors state their contribution (propose, introduce)")
+    finding_cues: frozenset[str] = Field(
+        default=frozenset(), description="words that state a finding (outperforms, reduced, associated): a sentence "
+        "with one and no citation is an uncited claim in `assistant check`")
     data_terms: frozenset[str] = Field(
         default=frozenset(), description="kinds of data a paper may work on (modalities, data types, specimen "
         "kinds), offered as extracted values even when written in lower case (\"chest x-ray\", \"histopathology\")")

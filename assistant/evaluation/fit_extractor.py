@@ -7,7 +7,8 @@ abstract is silent). Every candidate value of a labelled field is labelled right
 accepted value, the same rule the extraction suite scores by; every candidate of a null field is wrong,
 which is what teaches the model to leave a field empty. Test splits are never read here. The threshold
 is the one that does best out of fold, a value filled wrongly costing as much as two found (precision
-first, as for answers). Reported figures are out-of-fold predictions of `GroupKFold` by paper.
+first, as for answers), averaged over corpora so each counts the same. Every candidate is one unweighted
+sample, so the model's probability is the chance that a candidate like this one is a right value. Reported figures are out-of-fold predictions of `GroupKFold` by paper.
 """
 
 from __future__ import annotations
@@ -91,16 +92,11 @@ def fit(cells: list[Cell]) -> tuple[dict, dict]:
     y = np.array([label for _, _, label in rows])
     cell_of_row = np.array([ci for ci, _, _ in rows])
     groups = [f"{cells[ci].corpus}:{cells[ci].paper_id}" for ci in cell_of_row]
-    per_corpus = {c: sum(cell.corpus == c for cell in cells) for c in {cell.corpus for cell in cells}}
-    rows_per_cell = np.bincount(cell_of_row, minlength=len(cells))
-    weight = np.array([1.0 / (per_corpus[cells[ci].corpus] * rows_per_cell[ci]) for ci in cell_of_row])
-    weight *= len(weight) / weight.sum()
-
     from sklearn.model_selection import GroupKFold
 
     oof = np.zeros(len(rows))
     for train, test in GroupKFold(n_splits=_FOLDS).split(x, y, groups=groups):
-        oof[test] = _predict(_fit(x[train], y[train], weight[train]), x[test])
+        oof[test] = _predict(_fit(x[train], y[train]), x[test])
     per_cell = [oof[cell_of_row == ci] for ci in range(len(cells))]
     grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
     utilities = {float(t): _utility(_score(cells, per_cell, t)) for t in grid}
@@ -108,7 +104,7 @@ def fit(cells: list[Cell]) -> tuple[dict, dict]:
     report = {"threshold": threshold, "out_of_fold": _score(cells, per_cell, threshold),
               "never_fill": _score(cells, [np.zeros(len(p)) for p in per_cell], 1.0),
               "utility_by_threshold": utilities, "rows": len(rows), "positives": int(y.sum())}
-    return {"span": _export(_fit(x, y, weight), SPAN_FEATURES, threshold)}, report
+    return {"span": _export(_fit(x, y), SPAN_FEATURES, threshold)}, report
 
 
 def main(argv: list[str] | None = None) -> None:

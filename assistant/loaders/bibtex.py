@@ -19,7 +19,7 @@ from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
 from .arxiv_source import find_arxiv_id, normalise_arxiv_id
 
-__all__ = ["load"]
+__all__ = ["load", "load_keyed"]
 
 _ENTRY_START = re.compile(r"@\s*(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s]+)\s*,")
 _NOT_PAPERS = {"comment", "string", "preamble"}
@@ -84,6 +84,12 @@ def _arxiv_id(entry: dict) -> str | None:
 
 
 def load(path: Path) -> LoadResult:
+    return load_keyed(path)[0]
+
+
+def load_keyed(path: Path) -> tuple[LoadResult, dict[str, Paper]]:
+    """The load result, and each loaded paper under its entry key (what a manuscript cites it by)."""
+    keyed: dict[str, Paper] = {}
     file = str(path)
     raw = path.read_bytes()
     try:
@@ -93,13 +99,13 @@ def load(path: Path) -> LoadResult:
         return LoadResult(problems=[Problem(
             file=file, line=line,
             message=f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}); save the file as UTF-8",
-        )])
+        )]), keyed
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     parser.customization = _unicode
     try:
         entries = bibtexparser.loads(text, parser).entries
     except Exception as exc:  # bibtexparser/pyparsing raise assorted errors on broken input
-        return LoadResult(problems=[Problem(file=file, message=f"could not parse BibTeX ({exc}); check braces and quotes")])
+        return LoadResult(problems=[Problem(file=file, message=f"could not parse BibTeX ({exc}); check braces and quotes")]), keyed
 
     lines = _entry_lines(text)
     result = LoadResult()
@@ -118,7 +124,7 @@ def load(path: Path) -> LoadResult:
             published = None
         arxiv_id = _arxiv_id(entry)
         authors = _authors(entry.get("author"))
-        result.papers.append(Paper(
+        keyed[key] = Paper(
             paper_id=arxiv_id or slugify(title),
             title=title,
             abstract=_clean(entry.get("abstract")),
@@ -130,7 +136,8 @@ def load(path: Path) -> LoadResult:
             doi=_clean(entry.get("doi")) or None,
             source=path.name,
             sources=[path.name],
-        ))
+        )
+        result.papers.append(keyed[key])
 
     parsed = {entry["ID"] for entry in entries}
     result.problems.extend(
@@ -140,4 +147,4 @@ def load(path: Path) -> LoadResult:
     )
     if not entries and not result.problems:
         result.problems.append(Problem(file=file, message="no BibTeX entries found; expected entries like @article{key, title = {...}}"))
-    return result
+    return result, keyed

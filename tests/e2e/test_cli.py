@@ -198,3 +198,20 @@ def test_unreachable_chroma_server_is_one_line_and_exit_1(cli_env, tmp_path):
         ["papers"], cli_env, tmp_path, ASSISTANT_CHROMA_HOST="127.0.0.1", ASSISTANT_CHROMA_PORT=str(port)
     )
     _assert_one_line_error(proc, "cannot open the Chroma server", "chroma run")
+
+
+@pytest.mark.parametrize(("args", "fragments"), [
+    (["check", "missing-draft.md"], ("cannot read manuscript file", "missing-draft.md")),
+    (["check", "empty.md"], ("manuscript file empty.md is empty", "citations should be checked")),
+    (["check", "draft.md", "--bib", "missing.bib"], ("BibTeX file missing.bib does not exist", ".bib file")),
+    (["check", "draft.md", "--bib", "broken.bib"], ("no usable entries in broken.bib", "needs a key and a title")),
+    (["check", "draft.pdf"], ("cannot read manuscript file draft.pdf", "UTF-8 text file")),
+], ids=["missing", "empty", "missing-bib", "broken-bib", "not-text"])
+def test_check_errors_are_one_line_and_exit_1(cli_env, tmp_path, args, fragments):
+    (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
+    (tmp_path / "draft.md").write_text("MedReason has 32,682 pairs [@wu].\n", encoding="utf-8")
+    (tmp_path / "broken.bib").write_text("@article{wu, year = {2025}}\n", encoding="utf-8")
+    (tmp_path / "draft.pdf").write_bytes(b"%PDF-1.7\n\xff\xfe\x00\x81binary")
+    proc = _run_cli(args, cli_env, tmp_path)
+    _assert_one_line_error(proc, *fragments)
+    assert proc.stdout == ""

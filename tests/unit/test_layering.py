@@ -49,7 +49,8 @@ ONLY = {
 # The eval grades the product from outside: what decides a score never imports the answering code
 # or its text utilities, so a change to the product cannot move the ruler.
 SCORING = ["evaluation/metrics.py", "evaluation/judges.py", "evaluation/text_rules.py", "evaluation/reviews.py",
-           "evaluation/extraction.py"]
+           "evaluation/extraction.py",
+           "evaluation/checks.py"]
 ANSWERING = {"text", "question", "evidence", "verify", "retrieve", "selection", "tools", "finalize", "agent", "api"}
 
 

@@ -1,0 +1,218 @@
+"""Check a manuscript's citations: does each cited paper say what the sentence claims?
+
+Each key is resolved to an indexed paper (through the user's BibTeX entry: arXiv id, DOI, then
+normalised title; through a numbered or `\\bibitem` reference's text; or, with neither, as an
+indexed paper's id or the key `review --bib` writes for it). A sentence is then judged against all
+the papers it cites together by the answer verifier (`verify.check_support`: numbers, names, study
+designs, negation and antonym flips, coverage), reading each cited paper's title, its three sentences
+closest to the claim and any sentence stating one of the claim's numbers. When the cited papers do not support it, the index is searched for a
+paper that does, so the report can say "cited [a], but this number is stated by [b]". Sentences
+without a citation that state a number or a finding are listed as uncited claims; a sentence about
+the authors' own work ("we", "our") needs no citation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .bibliography import citation_key
+from .loaders.arxiv_source import find_arxiv_id
+from .manuscript import Manuscript, ManuscriptSentence
+from .models import CheckedSentence, CheckEvidence, CheckReport, Paper
+from .text import is_list_marker, numbers, sentence_spans, tokens, written_numbers
+from .verify import check_support
+from .vocabulary import vocabulary
+
+__all__ = ["check_manuscript", "KeyResolver"]
+
+_EVIDENCE_PER_PAPER = 3
+_ALTERNATIVES = 5  # other papers searched for support when the cited ones give none
+_MAX_SENTENCES = 400  # a full text is read through its best chunks, not sentence by sentence
+_CHUNKS = 6
+_DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)]", re.IGNORECASE)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+_FIRST_PERSON = {"we", "our", "ours", "us"}
+# A question or a "whether" clause asks, it does not state: "we investigated whether folic acid protects against
+# heart anomalies" is no evidence that it does.
+_QUESTION = re.compile(r"\bwhether\b|\?\s*$", re.IGNORECASE)
+_POINTER = re.compile(r"\b(?:section|sec|figure|fig|table|tab|eq|equation|appendix|chapter|step|stage|phase|part)"
+                      r"\.?\s*$", re.IGNORECASE)  # "Section 2", "Fig. 3": where to look, not a claim
+
+
+def _title_words(title: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", title.lower()))
+
+
+class KeyResolver:
+    """Citation key -> indexed paper id, by BibTeX entry, reference text or the key itself."""
+
+    def __init__(self, papers: dict[str, Paper], bib: dict[str, Paper] | None, references: dict[str, str]):
+        self.papers, self.bib, self.references = papers, bib or {}, references
+        self.by_arxiv = {p.arxiv_id: pid for pid, p in papers.items() if p.arxiv_id}
+        self.by_doi = {p.doi.lower(): pid for pid, p in papers.items() if p.doi}
+        self.by_title = {_title_words(p.title): pid for pid, p in papers.items() if p.title}
+        self.by_key = {self._own_key(p): pid for pid, p in papers.items()}
+        self.key_for = {}
+        for key in self.bib:
+            found = self.resolve(key)[0]
+            if found:
+                self.key_for.setdefault(found, key)
+
+    @staticmethod
+    def _own_key(paper: Paper) -> str:
+        return citation_key(paper.paper_id, paper.title, paper.arxiv_id, paper.doi, paper.year, paper.authors)
+
+    def resolve(self, key: str) -> tuple[str | None, str]:
+        """(paper_id, "") when the key names an indexed paper, else (None, why not)."""
+        entry = self.bib.get(key)
+        if entry is not None:
+            found = (self.by_arxiv.get(entry.arxiv_id or "") or self.by_doi.get((entry.doi or "").lower())
+                     or self.by_title.get(_title_words(entry.title)) or self.papers.get(entry.paper_id)
+                     and entry.paper_id)
+            return (found, "") if found else (None, f"'{key}' ({entry.title}) is not indexed")
+        if key in self.references:
+            found = self._from_text(self.references[key])
+            return (found, "") if found else (None, f"reference [{key}] matches no indexed paper")
+        found = (key if key in self.papers else None) or self.by_arxiv.get(key) or self.by_doi.get(key.lower()) \
+            or self.by_key.get(key)
+        if found:
+            return found, ""
+        where = "the BibTeX file" if self.bib else "the index (pass --bib refs.bib to resolve keys)"
+        return None, f"key '{key}' is not in {where}"
+
+    def _from_text(self, reference: str) -> str | None:
+        """A reference as written: its arXiv id, its DOI, else an indexed title it contains."""
+        arxiv_id = find_arxiv_id(reference)
+        if arxiv_id and arxiv_id in self.by_arxiv:
+            return self.by_arxiv[arxiv_id]
+        doi = _DOI.search(reference)
+        if doi and doi.group(0).lower() in self.by_doi:
+            return self.by_doi[doi.group(0).lower()]
+        words = f" {_title_words(reference)} "
+        matches = [pid for title, pid in self.by_title.items() if len(title.split()) >= 3 and f" {title} " in words]
+        return max(matches, key=lambda pid: len(self.papers[pid].title), default=None)
+
+    def key_of(self, paper_id: str) -> str:
+        """What the manuscript would cite the paper as: its key in the user's BibTeX, else the key we write."""
+        return self.key_for.get(paper_id) or self._own_key(self.papers[paper_id])
+
+
+def check_manuscript(manuscript: Manuscript, *, retriever, min_coverage: float,
+                     bib: dict[str, Paper] | None = None) -> CheckReport:
+    papers = retriever.index.papers()
+    resolver = KeyResolver(papers, bib, manuscript.references)
+    reader = _EvidenceReader(retriever, papers)
+    checked, unresolved = [], []
+    for sentence in manuscript.sentences:
+        if sentence.keys:
+            resolved = [resolver.resolve(key) for key in sentence.keys]
+            unresolved += [key for key, (pid, _) in zip(sentence.keys, resolved, strict=True) if pid is None]
+            checked.append(_judge(sentence, resolved, reader, resolver, retriever, min_coverage))
+        elif _is_claim(sentence.text):
+            checked.append(CheckedSentence(text=sentence.text, verdict="uncited_claim",
+                                           reason=_claim_reason(sentence.text)))
+    totals = {"sentences": len(manuscript.sentences), "checked": len(checked)}
+    for verdict in ("supported", "unsupported", "contradicted", "not_indexed", "uncited_claim"):
+        totals[verdict] = sum(s.verdict == verdict for s in checked)
+    unresolved = list(dict.fromkeys(unresolved))
+    suggestion = None
+    if unresolved:
+        suggestion = ("`assistant ingest refs.bib` adds the entries that are not indexed (with whatever title and "
+                      "abstract they carry); run the check again after it" if bib else
+                      "pass --bib refs.bib so keys resolve by arXiv id, DOI and title")
+    return CheckReport(format=manuscript.format, sentences=checked, totals=totals, unresolved_keys=unresolved,
+                       suggestion=suggestion)
+
+
+class _EvidenceReader:
+    """Each paper's sentences closest to a claim; the paper's sentence vectors are computed once per check."""
+
+    def __init__(self, retriever, papers: dict[str, Paper]):
+        self.retriever, self.papers = retriever, papers
+        self.cache: dict[str, tuple[list[str], np.ndarray]] = {}
+
+    def sentences(self, paper_id: str, claim_vector: np.ndarray) -> tuple[list[str], np.ndarray]:
+        paper = self.papers[paper_id]
+        if paper_id not in self.cache:
+            spans = sentence_spans(paper.text)
+            if len(spans) > _MAX_SENTENCES:
+                chunks = [c for c, _ in self.retriever.index.query(claim_vector, _CHUNKS, [paper_id])]
+                spans = sorted({tuple(s) for c in chunks for s in c.sentence_spans})
+                texts = [t for t in (paper.text[a:b] for a, b in spans) if not _QUESTION.search(t)] or [paper.title]
+                return texts, self.retriever.embedder.encode(texts)  # depends on the claim: not cached
+            texts = [t for t in (paper.text[a:b] for a, b in spans) if not _QUESTION.search(t)] or [paper.title]
+            self.cache[paper_id] = (texts, self.retriever.embedder.encode(texts))
+        return self.cache[paper_id]
+
+    def closest(self, paper_id: str, claim: str, claim_vector: np.ndarray) -> list[str]:
+        """The three sentences closest in meaning, and every sentence stating one of the claim's numbers (a short
+        claim, "evaluated across 30 benchmarks", may sit closer to other sentences than to the one it quotes)."""
+        texts, vectors = self.sentences(paper_id, claim_vector)
+        order = list(np.argsort(-(vectors @ claim_vector))[:_EVIDENCE_PER_PAPER])
+        stated = numbers(claim)
+        order += [i for i, text in enumerate(texts) if i not in order and stated & numbers(text)]
+        return [texts[i] for i in order]
+
+
+def _judge(sentence: ManuscriptSentence, resolved: list[tuple[str | None, str]], reader: _EvidenceReader,
+           resolver: KeyResolver, retriever, min_coverage: float) -> CheckedSentence:
+    cited = list(dict.fromkeys(pid for pid, _ in resolved if pid))
+    base = {"text": sentence.text, "keys": sentence.keys, "papers": [pid for pid, _ in resolved]}
+    if not cited:
+        return CheckedSentence(**base, verdict="not_indexed", reason="; ".join(why for _, why in resolved))
+    vector = retriever.embedder.encode([sentence.text])[0]
+    closest = {pid: reader.closest(pid, sentence.text, vector) for pid in cited}
+    evidence = [CheckEvidence(paper_id=pid, title=reader.papers[pid].title, quote=closest[pid][0]) for pid in cited]
+    verdict = check_support(sentence.text, [t for pid in cited for t in (reader.papers[pid].title, *closest[pid])],
+                            min_coverage)
+    if verdict.supported:
+        return CheckedSentence(**base, verdict="supported", reason="", evidence=evidence)
+    others = _supporting_papers(sentence.text, cited, reader, retriever, vector, min_coverage)
+    hint = None
+    if others:
+        cited_keys = ", ".join(k for k, (pid, _) in zip(sentence.keys, resolved, strict=True) if pid)
+        what = "this number is" if verdict.reason.startswith("number") else "this is"
+        hint = f"cited [{cited_keys}], but {what} stated by [{', '.join(resolver.key_of(p) for p in others)}]"
+    return CheckedSentence(**base, verdict="contradicted" if verdict.contradicts else "unsupported",
+                           reason=verdict.reason, evidence=evidence, supported_by=others, hint=hint)
+
+
+def _supporting_papers(claim: str, cited: list[str], reader: _EvidenceReader, retriever, vector: np.ndarray,
+                       min_coverage: float) -> list[str]:
+    found = []
+    for hit in retriever.search(claim, k=_ALTERNATIVES):
+        if hit.paper_id in cited:
+            continue
+        texts = [reader.papers[hit.paper_id].title, *reader.closest(hit.paper_id, claim, vector)]
+        if check_support(claim, texts, min_coverage).supported:
+            found.append(hit.paper_id)
+    return found
+
+
+def _claim_numbers(text: str) -> list[str]:
+    """Numbers a claim states: not years, list markers or pointers into the text ("Table 2")."""
+    out, cursor = [], 0
+    for surface, _ in written_numbers(text):
+        start = text.find(surface, cursor)
+        cursor = start + len(surface)
+        if not (_YEAR.fullmatch(surface) or is_list_marker(text, start, start + len(surface))
+                or _POINTER.search(text[:start])):
+            out.append(surface)
+    return out
+
+
+def _is_claim(text: str) -> bool:
+    words = set(tokens(text))
+    if words & _FIRST_PERSON:
+        return False
+    return bool(_claim_numbers(text) or words & vocabulary().finding_cues)
+
+
+def _claim_reason(text: str) -> str:
+    stated = _claim_numbers(text)
+    if stated:
+        return f"states {stated[0]} without a citation"
+    cue = sorted(set(tokens(text)) & vocabulary().finding_cues)[0]
+    return f"states a finding ('{cue}') without a citation"
