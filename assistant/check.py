@@ -5,10 +5,11 @@ normalised title; through a numbered or `\\bibitem` reference's text; or, with n
 indexed paper's id or the key `review --bib` writes for it). A sentence is then judged against all
 the papers it cites together by the answer verifier (`verify.check_support`: numbers, names, study
 designs, negation and antonym flips, coverage), reading each cited paper's title, its three sentences
-closest to the claim and any sentence stating one of the claim's numbers. When the cited papers do not support it, the index is searched for a
-paper that does, so the report can say "cited [a], but this number is stated by [b]". Sentences
-without a citation that state a number or a finding are listed as uncited claims; a sentence about
-the authors' own work ("we", "our") needs no citation.
+closest to the claim and any sentence stating one of the claim's numbers (never a question or a
+"whether" clause: those ask, they do not state). When the cited papers do not support it, the index
+is searched for a paper that does, so the report can say "cited [a], but this number is stated by
+[b]". Sentences without a citation that state a number or a finding are listed as uncited claims;
+a sentence about the authors' own work ("we", "our") needs no citation.
 """
 
 from __future__ import annotations

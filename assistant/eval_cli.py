@@ -113,7 +113,8 @@ def _writing_suite(suite: str, provider, corpus: str, corpus_file, split: str, l
         items = load(chosen.gold_dir, split, limit)
         settings = chosen.settings_for(load_settings(), corpus_file)
     except FileNotFoundError as exc:
-        raise InputError(str(exc), "the reviews suite has gold data for --corpus daily, the extraction and check suites for daily and pubmedqa") from exc
+        raise InputError(str(exc), "the reviews suite has gold data for --corpus daily, the extraction and check "
+                                   "suites for daily and pubmedqa") from exc
     except ValueError as exc:
         raise InputError(str(exc), "use --corpus daily (or pubmedqa for extraction and check) and --split dev|test|all") from exc
     ra = ResearchAssistant(provider=provider, settings=settings)

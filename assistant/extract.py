@@ -1,7 +1,7 @@
 """Structured fields from one paper, and papers compared field by field; every value sits in its exact quote.
 
 A field is a question ("Which base model is it built on?"). Every value the paper could give (a web
-address, a number as written, a run of name-like words) is a candidate, scored for the field by a
+address, a number as written, a run of name-like words, a data term of the vocabulary) is a candidate, scored for the field by a
 logistic model fitted on hand-labelled papers of both corpora (`python -m assistant.evaluation.fit_extractor`,
 `data/extractor.json`): how close the question is to the sentence and to the words around the value,
 which kind of value the question asks for, whether the value is the paper's own name. The best
@@ -34,13 +34,17 @@ from .question import bound_numbers, profile_question
 from .review import third_person
 from .selection import Candidate, LinearModel, Selector
 from .text import (
-    content_words, is_list_marker, named_entities, normalise_number, normalise_whitespace, sentence_spans, terms_match, written_numbers,
+    content_words, is_list_marker, named_entities, normalise_number, normalise_whitespace, sentence_spans,
+    terms_match, written_numbers,
 )
 from .verify import verify_answer
 from .vocabulary import vocabulary
 
-__all__ = ["FieldSpec", "FieldReading", "SpanCandidate", "field_specs", "value_spans", "span_candidates", "read_paper",
-           "choose_span", "cache_dir_for", "extract_paper", "compare_papers", "SPAN_FEATURES", "SPAN_MODEL_PATH", "load_span_model"]
+__all__ = [
+    "FieldSpec", "FieldReading", "SpanCandidate", "field_specs", "value_spans", "span_candidates", "read_paper",
+    "choose_span", "cache_dir_for", "extract_paper", "compare_papers", "SPAN_FEATURES", "SPAN_MODEL_PATH",
+    "load_span_model",
+]
 
 SPAN_MODEL_PATH = Path(__file__).resolve().parent / "data" / "extractor.json"
 
@@ -243,7 +247,7 @@ def _is_float(text: str) -> bool:
     return True
 
 
-def windows(sentences: list[str], spans: list[SpanCandidate]) -> list[str]:
+def _windows(sentences: list[str], spans: list[SpanCandidate]) -> list[str]:
     """The words around each value, the value masked so the window says what it is, not which it is."""
     return [sentences[s.sentence][max(0, s.start - _WINDOW):s.start] + " _ "
             + sentences[s.sentence][s.end:s.end + _WINDOW] for s in spans]
@@ -251,8 +255,11 @@ def windows(sentences: list[str], spans: list[SpanCandidate]) -> list[str]:
 
 @lru_cache(maxsize=4)
 def load_span_model(path: Path = SPAN_MODEL_PATH) -> tuple[LinearModel, dict]:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    return LinearModel(**raw["span"]), raw.get("meta", {})
+    """The fitted span model; `meta["fingerprint"]` hashes the file, so the extraction cache notices a refit."""
+    text = Path(path).read_text(encoding="utf-8")
+    raw = json.loads(text)
+    fingerprint = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return LinearModel(**raw["span"]), {**raw.get("meta", {}), "fingerprint": fingerprint}
 
 
 @dataclass(frozen=True)
@@ -278,7 +285,7 @@ def read_paper(paper: Paper, specs: list[FieldSpec], retriever) -> FieldReading:
     if not candidates:
         return FieldReading(sentences, [], {spec.name: [] for spec in specs})
     vectors = retriever.embedder.encode([spec.question for spec in specs] + sentences
-                                        + windows(sentences, candidates))
+                                        + _windows(sentences, candidates))
     questions, rest = vectors[:len(specs)], vectors[len(specs):]
     sentence_vectors, window_vectors = rest[:len(sentences)], rest[len(sentences):]
     rows = {spec.name: span_features(spec.question, question, sentences, sentence_vectors, candidates,
@@ -395,8 +402,9 @@ def _model_value(spec: FieldSpec, ranked: list[Candidate], writer, settings) -> 
 
 def _cache_key(paper: Paper, specs: list[FieldSpec], label: str, selector: Selector, span_meta: dict) -> str:
     payload = json.dumps({"paper": paper.content_hash(), "fields": [(s.name, s.question) for s in specs],
-                          "model": label, "selector": selector.meta.get("fitted"),
-                          "spans": span_meta.get("fitted"), "terms": sorted(vocabulary().data_terms)}, sort_keys=True)
+                          "model": label, "selector": selector.meta.get("fingerprint"),
+                          "spans": span_meta.get("fingerprint"), "terms": sorted(vocabulary().data_terms)},
+                         sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 

@@ -129,11 +129,10 @@ def _expand_numbers(group: str) -> list[str]:
 
 def _split_references(text: str) -> tuple[str, dict[str, str]]:
     """The text before a "References" heading, and the numbered entries after it."""
-    heading = None
-    for heading in _REFERENCES_HEADING.finditer(text):
-        pass  # the last such heading starts the list
-    if heading is None:
+    headings = list(_REFERENCES_HEADING.finditer(text))
+    if not headings:
         return text, {}
+    heading = headings[-1]  # the last such heading starts the list
     entries: dict[str, str] = {}
     current = None
     for line in text[heading.end():].splitlines():
@@ -142,9 +141,7 @@ def _split_references(text: str) -> tuple[str, dict[str, str]]:
             current = match.group(1) or match.group(2)
             entries[current] = match.group(3).strip()
         elif current and line.strip():
-            entries[current] = f"{entries[current]} {line.strip()}"
-        elif not line.strip():
-            current = None if not entries else current
+            entries[current] = f"{entries[current]} {line.strip()}"  # an entry wrapped over several lines
     return text[:heading.start()], entries
 
 

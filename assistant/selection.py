@@ -24,6 +24,7 @@ as yes / no / maybe, and the assistant says yes or no only when it is sure.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -439,9 +440,12 @@ def _logit(p: float) -> float:
 
 @lru_cache(maxsize=4)
 def load_selector(path: Path = SELECTOR_PATH) -> Selector:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    """The fitted models; `meta["fingerprint"]` hashes the file, so caches keyed by it notice any refit."""
+    text = Path(path).read_text(encoding="utf-8")
+    raw = json.loads(text)
     decision = raw.get("decision")
+    meta = {**raw.get("meta", {}), "fingerprint": hashlib.sha256(text.encode()).hexdigest()[:16]}
     return Selector(
         LinearModel(**raw["sentence"]), LinearModel(**raw["answer"]), LinearModel(**raw["relevance"]),
-        DecisionModel(**decision) if decision else None, raw.get("meta", {}),
+        DecisionModel(**decision) if decision else None, meta,
     )

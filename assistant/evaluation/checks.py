@@ -14,7 +14,6 @@ the suite writes from the cited papers' titles, so key resolution is tested too.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from .gold import read_jsonl
+from .report import write_suite_json
 
 __all__ = ["CheckItem", "load_checks", "run_checks", "write_check_report"]
 
@@ -110,9 +110,7 @@ def _summarise(rows: list[dict]) -> dict:
 
 
 def write_check_report(out_dir: Path, result: dict, meta: dict) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "check.json").write_text(json.dumps({"meta": meta, **result}, indent=1, ensure_ascii=False),
-                                        encoding="utf-8")
+    write_suite_json(out_dir, "check", result, meta)
     s = result["summary"]
 
     def pct(value: float | None) -> str:

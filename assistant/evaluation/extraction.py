@@ -12,7 +12,6 @@ the abstract writes them, or null when the abstract does not state it. Scored fr
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Literal
@@ -20,6 +19,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from .gold import read_jsonl
+from .report import write_suite_json
 
 __all__ = ["ExtractionItem", "load_extraction", "run_extraction", "write_extraction_report"]
 
@@ -96,9 +96,7 @@ def _summarise(rows: list[dict]) -> dict:
 
 
 def write_extraction_report(out_dir: Path, result: dict, meta: dict) -> Path:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "extraction.json").write_text(json.dumps({"meta": meta, **result}, indent=1, ensure_ascii=False),
-                                             encoding="utf-8")
+    write_suite_json(out_dir, "extraction", result, meta)
     s = result["summary"]
 
     def pct(num: int, den: int) -> str:

@@ -182,3 +182,10 @@ def _failures(current: dict) -> list[str]:
         for item, detail in failed
     ])
     return lines
+
+
+def write_suite_json(out_dir: Path, name: str, result: dict, meta: dict) -> None:
+    """`<name>.json` of a writing or checking suite: its meta, every item and the summary."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"{name}.json").write_text(json.dumps({"meta": meta, **result}, indent=1, ensure_ascii=False),
+                                          encoding="utf-8")

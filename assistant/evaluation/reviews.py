@@ -15,7 +15,6 @@ review code was tuned, as the ones a related-work section on it should cite. Sco
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Literal
@@ -25,6 +24,7 @@ from pydantic import BaseModel
 from ..citations import cited_numbers, strip_markers
 from .gold import read_jsonl
 from .judges import LexicalJudge
+from .report import write_suite_json
 from .text_rules import split_sentences
 
 __all__ = ["ReviewItem", "load_reviews", "run_reviews", "write_review_report"]
@@ -135,9 +135,7 @@ def _pct(value: float | None) -> str:
 
 def write_review_report(out_dir: Path, result: dict, meta: dict) -> Path:
     """reviews.json (everything) and reviews.md (the table a reader compares runs by)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "reviews.json").write_text(json.dumps({"meta": meta, **result}, indent=1, ensure_ascii=False),
-                                          encoding="utf-8")
+    write_suite_json(out_dir, "reviews", result, meta)
     s = result["summary"]
     lines = [
         f"# Review suite — {meta.get('corpus')} {meta.get('split')} ({s['topics']} topics)", "",

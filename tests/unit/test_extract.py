@@ -151,3 +151,16 @@ def test_the_bundled_span_model_reads_exactly_the_features_the_code_computes():
     assert model.features == SPAN_FEATURES
     assert len(model.weights) == len(model.mean) == len(model.scale) == len(SPAN_FEATURES)
     assert 0 < model.threshold < 1 and meta["fitted"]
+
+
+def test_a_refit_on_the_same_day_is_a_different_model_for_the_cache(tmp_path):
+    import json
+
+    from assistant.extract import SPAN_MODEL_PATH, load_span_model
+
+    raw = json.loads(SPAN_MODEL_PATH.read_text(encoding="utf-8"))
+    refit = {**raw, "span": {**raw["span"], "bias": raw["span"]["bias"] + 0.5}}  # same "fitted" date, new weights
+    (tmp_path / "refit.json").write_text(json.dumps(refit), encoding="utf-8")
+    _, before = load_span_model(SPAN_MODEL_PATH)
+    _, after = load_span_model(tmp_path / "refit.json")
+    assert before["fitted"] == after["fitted"] and before["fingerprint"] != after["fingerprint"]
