@@ -208,6 +208,7 @@ class ResearchAssistant:
             raise InputError(f"unknown manuscript format '{format}'", "use latex, markdown or plain")
         entries, problems = self._bib_entries(Path(bib)) if bib else (None, [])
         report = check_manuscript(read_manuscript(text, format), retriever=self.retriever, bib=entries,
+                                  bib_name=str(bib) if bib else "refs.bib",
                                   min_coverage=self.settings.support_min_coverage)
         return report.model_copy(update={"problems": problems})
 

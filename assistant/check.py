@@ -101,7 +101,8 @@ class KeyResolver:
 
 
 def check_manuscript(manuscript: Manuscript, *, retriever, min_coverage: float,
-                     bib: dict[str, Paper] | None = None) -> CheckReport:
+                     bib: dict[str, Paper] | None = None, bib_name: str = "refs.bib") -> CheckReport:
+    """Every cited sentence judged, every uncited claim listed, in the manuscript's order; nothing is indexed."""
     papers = retriever.index.papers()
     resolver = KeyResolver(papers, bib, manuscript.references)
     reader = _EvidenceReader(retriever, papers)
@@ -120,7 +121,7 @@ def check_manuscript(manuscript: Manuscript, *, retriever, min_coverage: float,
     unresolved = list(dict.fromkeys(unresolved))
     suggestion = None
     if unresolved:
-        suggestion = ("`assistant ingest refs.bib` adds the entries that are not indexed (with whatever title and "
+        suggestion = (f"`assistant ingest {bib_name}` adds the entries that are not indexed (with whatever title and "
                       "abstract they carry); run the check again after it" if bib else
                       "pass --bib refs.bib so keys resolve by arXiv id, DOI and title")
     return CheckReport(format=manuscript.format, sentences=checked, totals=totals, unresolved_keys=unresolved,
