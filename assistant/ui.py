@@ -9,7 +9,9 @@ browser; Gradio only renders the dicts. Any AssistantError becomes a notice.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -18,16 +20,20 @@ try:
 except ImportError:  # a one-line notice, not a traceback, for an install without the [ui] extra
     sys.exit("the web UI needs gradio: run `pip install 'research-assistant[ui]'`")
 
-from .errors import AssistantError
+from .errors import AssistantError, InputError
 from .models import Answer, IngestReport, Step
 from .present import (
     CLOSEST_EVIDENCE_HEADING,
     CLOSEST_PAPERS_HEADING,
     REFERENCES_HEADING,
     REMOVED_HEADING,
+    check_markdown,
     closest_papers_markdown,
+    comparison_quotes_markdown,
+    extraction_markdown,
     references_markdown,
     removed_markdown,
+    review_to_markdown,
 )
 
 __all__ = [
@@ -38,6 +44,10 @@ __all__ = [
     "paper_rows",
     "papers_table",
     "add_papers",
+    "review_outputs",
+    "compare_outputs",
+    "extract_outputs",
+    "check_outputs",
     "build_ui",
     "launch",
     "main",
@@ -50,6 +60,7 @@ REMOVED_TITLE = f"✂️ {REMOVED_HEADING}"
 ERROR_TITLE = "⚠️ Could not answer"
 PAPER_COLUMNS = ["Title", "Year", "ID"]
 UPLOAD_TYPES = [".txt", ".jsonl", ".csv", ".bib", ".pdf"]
+MANUSCRIPT_TYPES = [".tex", ".md", ".markdown", ".txt"]
 SEARCH_RESULTS = 20
 _ARG_CHARS = 60
 EXAMPLES = [
@@ -196,9 +207,75 @@ def add_papers(ra, files: list[str] | None):
     return ingest_summary(report), paper_rows(ra)
 
 
+# --- writing and checking tabs: each calls one API method and renders through present.py ---------------
+def _download(name: str, text: str) -> str:
+    """A file Gradio can offer for download, in a fresh temporary folder of its own."""
+    path = Path(tempfile.mkdtemp(prefix="research-assistant-")) / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _items(text: str | None) -> list[str]:
+    return [part for part in re.split(r"[\s,]+", text or "") if part]
+
+
+def _notice(exc: AssistantError) -> str:
+    gr.Warning(exc.one_line())
+    return f"⚠️ {exc.one_line()}"
+
+
+def review_outputs(ra, topic: str, abstract: str, papers: float, style: str):
+    """Related work: the themed paragraphs (Markdown), the same as LaTeX, and the BibTeX file its keys refer to."""
+    try:
+        review = ra.review(topic or "", papers=int(papers), style=style, from_abstract=(abstract or "").strip() or None)
+    except AssistantError as exc:
+        return _notice(exc), "", None
+    return review_to_markdown(review), review.latex(), _download("refs.bib", review.bibtex())
+
+
+def compare_outputs(ra, paper_ids: str, query: str, fields: str, n: float):
+    """Compare: the table of values, each paper's quotes folded below it, and the CSV with values and quotes."""
+    try:
+        table = ra.compare(_items(paper_ids) or None, fields=[f.strip() for f in (fields or "").split(",")
+                                                             if f.strip()] or None,
+                           query=(query or "").strip() or None, n=int(n))
+    except AssistantError as exc:
+        return _notice(exc), None
+    return table.to_markdown() + "\n\n" + comparison_quotes_markdown(table), _download("comparison.csv",
+                                                                                       table.to_csv())
+
+
+def extract_outputs(ra, paper_id: str):
+    """Extract: one paper's fields with their quotes, and the Extraction as JSON."""
+    try:
+        result = ra.extract((paper_id or "").strip())
+    except AssistantError as exc:
+        return _notice(exc), None
+    return extraction_markdown(result), _download("extraction.json", result.model_dump_json(indent=1))
+
+
+def check_outputs(ra, text: str, manuscript: str | None, bib: str | None):
+    """Check a draft: pasted text or an uploaded .tex/.md, with an optional .bib; the flagged sentences."""
+    from .manuscript import detect_format
+
+    try:
+        if manuscript:
+            try:
+                text = Path(manuscript).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"cannot read {Path(manuscript).name}: {exc}", "upload a UTF-8 .tex, .md or .txt "
+                                 "file") from None
+        report = ra.check(text or "", bib=bib or None,
+                          format=detect_format(text or "", Path(manuscript).suffix if manuscript else None))
+    except AssistantError as exc:
+        return _notice(exc)
+    return check_markdown(report)
+
+
 # --- layout and launch -------------------------------------------------------------------------
 def build_ui(ra) -> gr.Blocks:
-    """Chat and Papers tabs over `ra`; analytics off so the app never calls home."""
+    """Chat, Papers, Related work, Compare, Extract and Check tabs over `ra`, each with a named endpoint;
+    analytics off so the app never calls home."""
 
     def respond(message: str, history: list[dict]):
         """A named generator function: ChatInterface only streams what inspect sees as a generator."""
@@ -221,9 +298,50 @@ def build_ui(ra) -> gr.Blocks:
             table = gr.Dataframe(headers=PAPER_COLUMNS, interactive=False, wrap=True)
             upload = gr.File(label="Add papers", file_count="multiple", file_types=UPLOAD_TYPES)
             report = gr.Markdown()
+        with gr.Tab("Related work"):
+            with gr.Row():
+                topic = gr.Textbox(label="Topic", placeholder="e.g. hallucination in medical vision-language models")
+                review_papers = gr.Slider(2, 12, value=8, step=1, label="Papers at most")
+                review_style = gr.Radio(["related-work", "mini-review"], value="related-work", label="Style")
+            own_abstract = gr.Textbox(label="Or your own abstract (the topic comes from it)", lines=3)
+            write = gr.Button("Write", variant="primary")
+            review_text = gr.Markdown()
+            with gr.Accordion("LaTeX", open=False):
+                review_latex = gr.Code(language="latex")
+            review_bib = gr.File(label="BibTeX")
+        with gr.Tab("Compare"):
+            with gr.Row():
+                compare_ids = gr.Textbox(label="Paper ids (from the Papers tab)", placeholder="id1 id2 ...")
+                compare_query = gr.Textbox(label="Or a query", placeholder="the first n hits are compared")
+                compare_n = gr.Slider(2, 8, value=3, step=1, label="n")
+            compare_fields = gr.Textbox(label="Fields", placeholder="comma-separated; blank: the default schema")
+            compare_button = gr.Button("Compare", variant="primary")
+            compare_table = gr.Markdown()
+            compare_csv = gr.File(label="CSV")
+        with gr.Tab("Extract"):
+            extract_id = gr.Textbox(label="Paper id (from the Papers tab)")
+            extract_button = gr.Button("Extract", variant="primary")
+            extract_fields = gr.Markdown()
+            extract_json = gr.File(label="JSON")
+        with gr.Tab("Check a draft"):
+            draft = gr.Textbox(label="Paste your text", lines=8,
+                               placeholder="LaTeX \\cite{key}, Markdown [@key] or numbered [1] with a References list")
+            with gr.Row():
+                draft_file = gr.File(label="Or upload .tex / .md", file_types=MANUSCRIPT_TYPES, type="filepath")
+                draft_bib = gr.File(label="BibTeX (.bib)", file_types=[".bib"], type="filepath")
+            check_button = gr.Button("Check", variant="primary")
+            check_report = gr.Markdown()
         demo.load(lambda: papers_table(ra), None, table, api_name="papers")
         query.submit(lambda text: papers_table(ra, text), query, table, api_name="search")
         upload.upload(lambda files: add_papers(ra, files), upload, [report, table], api_name="add_papers")
+        write.click(lambda *a: review_outputs(ra, *a), [topic, own_abstract, review_papers, review_style],
+                    [review_text, review_latex, review_bib], api_name="review")
+        compare_button.click(lambda *a: compare_outputs(ra, *a), [compare_ids, compare_query, compare_fields, compare_n],
+                             [compare_table, compare_csv], api_name="compare")
+        extract_button.click(lambda pid: extract_outputs(ra, pid), extract_id, [extract_fields, extract_json],
+                             api_name="extract")
+        check_button.click(lambda *a: check_outputs(ra, *a), [draft, draft_file, draft_bib], check_report,
+                           api_name="check")
     return demo
 
 

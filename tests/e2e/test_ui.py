@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import json
 import socket
 from pathlib import Path
@@ -110,3 +111,54 @@ def test_uploaded_papers_are_ingested_reported_and_listed(make_settings, small_c
         "Tidal Sonar Transformer for Estuary Mapping",
     ]
     assert hits[0][0] == "Quokka-Net: Counting Marsupials in Aerial Thermal Images"
+
+
+@pytest.fixture
+def client(served):
+    _, port = served
+    connected = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
+    yield connected
+    connected.close()
+
+
+def test_related_work_endpoint_gives_cited_paragraphs_latex_and_bibtex(client):
+    markdown, latex, bib = client.predict("retrieval-augmented generation for medical AI", "", 5, "related-work",
+                                          api_name="/review")
+    assert "[1]" in markdown and "\\cite{" in latex
+    entries = Path(bib).read_text(encoding="utf-8")
+    keys = {line.split("{", 1)[1].rstrip(",") for line in entries.splitlines() if line.startswith("@")}
+    cited = {key.strip() for group in re.findall(r"\\cite\{([^}]*)\}", latex) for key in group.split(",")}
+    assert cited and cited <= keys  # every \cite key has its BibTeX entry
+
+
+def test_compare_and_extract_endpoints_give_quoted_values_and_downloads(client, ra):
+    papers = ra.index.papers()
+    medreason = next(pid for pid in papers if pid.startswith("medreason-"))
+    mmedrag = next(pid for pid in papers if pid.startswith("mmed-rag-"))
+    table, csv_file = client.predict(f"{medreason} {mmedrag}", "", "code release", 3, api_name="/compare")
+    assert table.startswith("| paper | code release |") and papers[mmedrag].title in table
+    rows = Path(csv_file).read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "paper_id,title,code release,code release_quote" and len(rows) == 3
+    fields, json_file = client.predict(mmedrag, api_name="/extract")
+    card = json.loads(Path(json_file).read_text(encoding="utf-8"))
+    assert card["paper_id"] == mmedrag and set(card["fields"]) >= {"task", "code_release"}
+    stated = [(name, cell) for name, cell in card["fields"].items() if cell["value"]]
+    for name, cell in stated:
+        assert cell["value"].split(", ")[0] in cell["quote"] and f"**{name}**: {cell['value']}" in fields
+
+
+def test_check_endpoint_flags_a_wrong_number_from_pasted_text_and_an_uploaded_bib(client, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@misc{medreason, title = {MedReason: Eliciting Factual Medical Reasoning Steps in LLMs via "
+                   "Knowledge Graphs}, year = {2025}}\n", encoding="utf-8")
+    draft = ("MedReason builds a dataset of 32,682 question-answer pairs [@medreason].\n\n"
+             "MedReason contains 23,682 question-answer pairs [@medreason].\n")
+    report = client.predict(draft, None, handle_file(str(bib)), api_name="/check")
+    assert report.startswith("**2 of 2 sentences checked** (markdown): 1 supported, 1 unsupported")
+    assert "**unsupported** [medreason]: “MedReason contains 23,682 question-answer pairs.”" in report
+    assert "number 23682 is not in the cited evidence" in report
+
+
+def test_a_bad_request_comes_back_as_a_notice_not_a_traceback(client):
+    table, csv_file = client.predict("only-one-paper", "", "", 3, api_name="/compare")
+    assert table.startswith("⚠️ a comparison needs at least two papers") and csv_file is None
