@@ -21,8 +21,8 @@ import numpy as np
 from .bibliography import citation_key
 from .loaders.arxiv_source import find_arxiv_id
 from .manuscript import Manuscript, ManuscriptSentence
-from .models import CheckedSentence, CheckEvidence, CheckReport, Paper
-from .text import is_list_marker, numbers, sentence_spans, tokens, written_numbers
+from .models import CHECK_VERDICTS, CheckedSentence, CheckEvidence, CheckReport, Paper
+from .text import is_list_marker, number_spans, numbers, tokens
 from .verify import check_support
 from .vocabulary import vocabulary
 
@@ -30,8 +30,6 @@ __all__ = ["check_manuscript", "KeyResolver"]
 
 _EVIDENCE_PER_PAPER = 3
 _ALTERNATIVES = 5  # other papers searched for support when the cited ones give none
-_MAX_SENTENCES = 400  # a full text is read through its best chunks, not sentence by sentence
-_CHUNKS = 6
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)]", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _FIRST_PERSON = {"we", "our", "ours", "us"}
@@ -116,7 +114,7 @@ def check_manuscript(manuscript: Manuscript, *, retriever, min_coverage: float,
             checked.append(CheckedSentence(text=sentence.text, verdict="uncited_claim",
                                            reason=_claim_reason(sentence.text)))
     totals = {"sentences": len(manuscript.sentences), "checked": len(checked)}
-    for verdict in ("supported", "unsupported", "contradicted", "not_indexed", "uncited_claim"):
+    for verdict in CHECK_VERDICTS:
         totals[verdict] = sum(s.verdict == verdict for s in checked)
     unresolved = list(dict.fromkeys(unresolved))
     suggestion = None
@@ -133,25 +131,20 @@ class _EvidenceReader:
 
     def __init__(self, retriever, papers: dict[str, Paper]):
         self.retriever, self.papers = retriever, papers
-        self.cache: dict[str, tuple[list[str], np.ndarray]] = {}
+        self.cache: dict[tuple[str, tuple], tuple[list[str], np.ndarray]] = {}
 
-    def sentences(self, paper_id: str, claim_vector: np.ndarray) -> tuple[list[str], np.ndarray]:
+    def sentences(self, paper_id: str, claim: str) -> tuple[list[str], np.ndarray]:
         paper = self.papers[paper_id]
-        if paper_id not in self.cache:
-            spans = sentence_spans(paper.text)
-            if len(spans) > _MAX_SENTENCES:
-                chunks = [c for c, _ in self.retriever.index.query(claim_vector, _CHUNKS, [paper_id])]
-                spans = sorted({tuple(s) for c in chunks for s in c.sentence_spans})
-                texts = [t for t in (paper.text[a:b] for a, b in spans) if not _QUESTION.search(t)] or [paper.title]
-                return texts, self.retriever.embedder.encode(texts)  # depends on the claim: not cached
+        spans = tuple(self.retriever.paper_spans(paper, [claim]))  # all of an abstract; a long text's near chunks
+        if (paper_id, spans) not in self.cache:
             texts = [t for t in (paper.text[a:b] for a, b in spans) if not _QUESTION.search(t)] or [paper.title]
-            self.cache[paper_id] = (texts, self.retriever.embedder.encode(texts))
-        return self.cache[paper_id]
+            self.cache[(paper_id, spans)] = (texts, self.retriever.embedder.encode(texts))
+        return self.cache[(paper_id, spans)]
 
     def closest(self, paper_id: str, claim: str, claim_vector: np.ndarray) -> list[str]:
         """The three sentences closest in meaning, and every sentence stating one of the claim's numbers (a short
         claim, "evaluated across 30 benchmarks", may sit closer to other sentences than to the one it quotes)."""
-        texts, vectors = self.sentences(paper_id, claim_vector)
+        texts, vectors = self.sentences(paper_id, claim)
         order = list(np.argsort(-(vectors @ claim_vector))[:_EVIDENCE_PER_PAPER])
         stated = numbers(claim)
         order += [i for i, text in enumerate(texts) if i not in order and stated & numbers(text)]
@@ -195,14 +188,8 @@ def _supporting_papers(claim: str, cited: list[str], reader: _EvidenceReader, re
 
 def _claim_numbers(text: str) -> list[str]:
     """Numbers a claim states: not years, list markers or pointers into the text ("Table 2")."""
-    out, cursor = [], 0
-    for surface, _ in written_numbers(text):
-        start = text.find(surface, cursor)
-        cursor = start + len(surface)
-        if not (_YEAR.fullmatch(surface) or is_list_marker(text, start, start + len(surface))
-                or _POINTER.search(text[:start])):
-            out.append(surface)
-    return out
+    return [surface for surface, start, end in number_spans(text)
+            if not (_YEAR.fullmatch(surface) or is_list_marker(text, start, end) or _POINTER.search(text[:start]))]
 
 
 def _is_claim(text: str) -> bool:

@@ -169,6 +169,7 @@ def check(
 ) -> None:
     """Check a manuscript's citations: does each cited indexed paper say what the sentence claims?"""
     from .manuscript import detect_format
+    from .models import CHECK_VERDICTS
 
     text = _read_text(file, "manuscript", "put the text whose citations should be checked in the file")
     report = _assistant().check(text, bib=bib, format=detect_format(text, file.suffix))
@@ -178,7 +179,7 @@ def check(
     totals = report.totals
     out.print(f"{totals['checked']} of {totals['sentences']} sentences checked ({report.format}): "
               + ", ".join(f"{totals[v]} {v.replace('_', ' ')}" for v in
-                          ("supported", "unsupported", "contradicted", "not_indexed", "uncited_claim")),
+                          CHECK_VERDICTS),
               highlight=False, markup=False, soft_wrap=True)
     for sentence in report.flagged():
         shown = sentence.text if len(sentence.text) <= 90 else sentence.text[:87] + "..."

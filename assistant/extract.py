@@ -34,7 +34,7 @@ from .question import bound_numbers, profile_question
 from .review import third_person
 from .selection import Candidate, LinearModel, Selector
 from .text import (
-    content_words, is_list_marker, named_entities, normalise_number, normalise_whitespace, sentence_spans,
+    content_words, is_list_marker, named_entities, normalise_number, normalise_whitespace, number_spans,
     terms_match, written_numbers,
 )
 from .verify import verify_answer
@@ -50,8 +50,6 @@ SPAN_MODEL_PATH = Path(__file__).resolve().parent / "data" / "extractor.json"
 
 _NAME_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-+]*[A-Za-z0-9+]|[A-Za-z0-9]")
 _MAX_NAMES = 4
-_MAX_SENTENCES = 400  # a full text is read through its best chunks for each field, not sentence by sentence
-_CHUNKS_PER_FIELD = 6
 _MODEL_SENTENCES = 8  # what a model reads per field: enough of an abstract that the answer is among them
 
 
@@ -137,9 +135,8 @@ def value_spans(sentence: str) -> list[tuple[str, str, int, int]]:
     the vocabulary (`data_terms`: modalities and data types, which papers write in lower case)."""
     found = [(m.group(0), "url", m.start(), m.end()) for m in _URL.finditer(sentence)]
     taken = [(start, end) for _, _, start, end in found]
-    numbers = {(start, start + len(surface)): surface for surface, start in _numbers_at(sentence)
-               if not any(a <= start < b for a, b in taken)
-               and not is_list_marker(sentence, start, start + len(surface))}
+    numbers = {(start, end): surface for surface, start, end in number_spans(sentence)
+               if not any(a <= start < b for a, b in taken) and not is_list_marker(sentence, start, end)}
     names: list[list[int]] = []
     joinable = False
     for m in _TOKEN.finditer(sentence):
@@ -169,17 +166,6 @@ def _term_pattern(terms: frozenset[str]) -> re.Pattern:
     """The vocabulary's data terms as whole words, longest first ("chest x-rays" before "x-ray")."""
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
-
-
-def _numbers_at(sentence: str) -> list[tuple[str, int]]:
-    """Each written number with its offset, in order."""
-    out, cursor = [], 0
-    for surface, _ in written_numbers(sentence):
-        start = sentence.find(surface, cursor)
-        if start >= 0:
-            out.append((surface, start))
-            cursor = start + len(surface)
-    return out
 
 
 def _question_kind(question: str) -> str:
@@ -274,12 +260,7 @@ class FieldReading:
 
 def read_paper(paper: Paper, specs: list[FieldSpec], retriever) -> FieldReading:
     text = paper.text
-    spans = sentence_spans(text)
-    if len(spans) > _MAX_SENTENCES:  # a full text is read through its best chunks for the fields asked
-        vectors = retriever.embedder.encode([spec.question for spec in specs])
-        chunks = [c for vector in vectors for c, _ in retriever.index.query(vector, _CHUNKS_PER_FIELD,
-                                                                             [paper.paper_id])]
-        spans = sorted({tuple(s) for c in chunks for s in c.sentence_spans})
+    spans = retriever.paper_spans(paper, [spec.question for spec in specs])
     sentences = [text[start:end] for start, end in spans]
     candidates = span_candidates(sentences)
     if not candidates:
@@ -354,12 +335,7 @@ def choose_span(reading: FieldReading, probabilities: list[float], threshold: fl
 
 def _rank(paper: Paper, question: str, retriever, selector: Selector, papers) -> tuple[list[Candidate], bool]:
     """The paper's sentences ranked for the question by the fitted selector, and whether the best one answers it."""
-    spans = sentence_spans(paper.text)
-    if len(spans) > _MAX_SENTENCES:
-        vector = retriever.embedder.encode([question])[0]
-        chunks = [c for c, _ in retriever.index.query(vector, _CHUNKS_PER_FIELD, [paper.paper_id])]
-        spans = sorted({tuple(s) for c in chunks for s in c.sentence_spans})
-    found = [Candidate(paper, start, end, 0) for start, end in spans]
+    found = [Candidate(paper, start, end, 0) for start, end in retriever.paper_spans(paper, [question])]
     selection = selector.decide(profile_question(question), found, retriever.embedder, papers)
     return selection.ranked, selection.answers
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -303,6 +303,7 @@ class Comparison(BaseModel):
 
 
 CheckVerdict = Literal["supported", "unsupported", "contradicted", "not_indexed", "uncited_claim"]
+CHECK_VERDICTS: tuple[str, ...] = get_args(CheckVerdict)  # the order totals are counted and shown in
 
 
 class CheckEvidence(BaseModel):

@@ -6,7 +6,7 @@ The CLI and the UI both render through these functions, so an answer reads the s
 
 from __future__ import annotations
 
-from .models import Answer, CheckReport, Comparison, Extraction, Review
+from .models import CHECK_VERDICTS, Answer, CheckReport, Comparison, Extraction, Review
 
 __all__ = [
     "REFERENCES_HEADING", "CLOSEST_EVIDENCE_HEADING", "CLOSEST_PAPERS_HEADING", "REMOVED_HEADING",
@@ -80,7 +80,7 @@ def check_markdown(report: CheckReport) -> str:
     totals = report.totals
     lines = [f"**{totals.get('checked', 0)} of {totals.get('sentences', 0)} sentences checked** ({report.format}): "
              + ", ".join(f"{totals.get(v, 0)} {v.replace('_', ' ')}" for v in
-                         ("supported", "unsupported", "contradicted", "not_indexed", "uncited_claim")), ""]
+                         CHECK_VERDICTS), ""]
     for sentence in report.flagged():
         keys = f" [{', '.join(sentence.keys)}]" if sentence.keys else ""
         lines.append(f"- **{sentence.verdict.replace('_', ' ')}**{keys}: “{sentence.text}” — {sentence.reason}")

@@ -14,9 +14,12 @@ from .config import Settings
 from .embeddings import Embedder
 from .index import PaperIndex
 from .models import Chunk, Paper, SearchHit
-from .text import STOPWORDS, content_words, exact_names, named_entities, numbers, tokens
+from .text import STOPWORDS, content_words, exact_names, named_entities, numbers, sentence_spans, tokens
 
 __all__ = ["Retriever", "ChunkHit", "SearchFilters", "lexical_terms"]
+
+_LONG_PAPER_SENTENCES = 400  # past this a paper is read through its chunks nearest the question, not whole
+_CHUNKS_PER_QUERY = 6
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,16 @@ class Retriever:
             own = _rrf(hit.dense_rank, 1.0, self.settings.rrf_k) + _rrf(hit.lexical_rank, weight, self.settings.rrf_k)
             hit.score = paper_scores[hit.chunk.paper_id] + own / 100  # the paper decides; its chunks tie-break
         return sorted(fused.values(), key=lambda h: -h.score)[:k]
+
+    def paper_spans(self, paper: Paper, queries: list[str]) -> list[tuple[int, int]]:
+        """The sentences of one paper worth reading for these queries: every sentence of an abstract-sized text;
+        of a long full text, those of its chunks nearest each query (the queries are embedded only then)."""
+        spans = sentence_spans(paper.text)
+        if len(spans) <= _LONG_PAPER_SENTENCES:
+            return spans
+        vectors = self.embedder.encode(queries)
+        chunks = [c for vector in vectors for c, _ in self.index.query(vector, _CHUNKS_PER_QUERY, [paper.paper_id])]
+        return sorted({(start, end) for c in chunks for start, end in c.sentence_spans})
 
     def search(self, query: str, k: int = 5, filters: SearchFilters | None = None) -> list[SearchHit]:
         """Best chunk per paper, best papers first."""

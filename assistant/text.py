@@ -23,6 +23,7 @@ __all__ = [
     "numbers",
     "normalise_number",
     "written_numbers",
+    "number_spans",
     "is_list_marker",
     "named_entities",
     "exact_names",
@@ -153,6 +154,11 @@ def normalise_number(raw: str) -> str:
 def written_numbers(text: str) -> list[tuple[str, str]]:
     """Each number as written and in canonical form: "32,682 pairs, 61%" -> [("32,682", "32682"), ("61%", "61%")]."""
     return [(m.group(0).strip(), normalise_number(m.group(0))) for m in _NUMBER.finditer(text)]
+
+
+def number_spans(text: str) -> list[tuple[str, int, int]]:
+    """Each number as written with its offsets: "59K images" -> [("59K", 0, 3)]."""
+    return [(m.group(0).strip(), m.start(), m.start() + len(m.group(0).strip())) for m in _NUMBER.finditer(text)]
 
 
 def is_list_marker(text: str, start: int, end: int) -> bool:

@@ -44,10 +44,6 @@ class Cell:
     labels: list[int]
 
 
-def _right(gold: list[str] | None, value: str) -> bool:
-    return gold is not None and any(g.lower() in value.lower() for g in gold)
-
-
 def collect() -> list[Cell]:
     cells = []
     base = load_settings()
@@ -61,7 +57,7 @@ def collect() -> list[Cell]:
             reading = read_paper(papers[item.paper_id], specs, ra.retriever)
             for name, gold in item.fields.items():
                 cells.append(Cell(corpus, item.paper_id, name, gold, reading,
-                                  [int(_right(gold, span.value)) for span in reading.spans]))
+                                  [int(_verdict(gold, span.value) == "right_value") for span in reading.spans]))
         print(f"{corpus}: {len(items)} dev papers", file=sys.stderr)
     return cells
 
