@@ -16,6 +16,14 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 .venv/bin/python -m pip install --upgrade pip
+# the browser tests drive Debian's Chromium through Playwright (Playwright's own browser download is not used)
+if ! command -v chromium >/dev/null 2>&1; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && apt-get install -y -qq chromium
+    else
+        echo "note: install Debian's chromium (sudo apt-get install chromium) for the browser tests" >&2
+    fi
+fi
 # llama.cpp built for "this CPU" (the default) uses AMX/AVX-512 kernels that crashed with a segfault on every
 # multi-token prompt on an AMX machine here; the portable AVX2 build runs on any x86-64 from the last decade.
 # --no-cache-dir: never reuse a wheel pip cached from a native build.

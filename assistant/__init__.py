@@ -14,7 +14,7 @@ from .config import Settings  # noqa: E402
 from .errors import AssistantError, ConfigError, IndexStoreError, InputError, OfflineError, ProviderError  # noqa: E402
 from .models import (  # noqa: E402
     Answer, CheckReport, Chunk, Citation, Comparison, Evidence, Extraction, IngestReport, Paper, PaperFields, Problem,
-    Review, SearchHit,
+    ProviderStatus, RemoveReport, Review, SearchHit,
 )
 
 __all__ = [
@@ -39,4 +39,6 @@ __all__ = [
     "Extraction",
     "PaperFields",
     "CheckReport",
+    "RemoveReport",
+    "ProviderStatus",
 ]

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from .chunking import chunk_paper
 from .config import Settings
 from .resources import embedding_model_path, load_settings
@@ -22,7 +24,8 @@ from .errors import ConfigError, InputError
 from .index import PaperIndex
 from .loaders import load_sources
 from .models import (
-    Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, Review, ReviewStyle, SearchHit,
+    Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, ProviderStatus, RemoveReport, Review,
+    ReviewStyle, SearchHit,
 )
 from .retrieve import Retriever, SearchFilters
 from .vocabulary import VocabularyError, use_vocabulary
@@ -53,9 +56,20 @@ class ResearchAssistant:
 
     @cached_property
     def index(self) -> PaperIndex:
+        return self.open_index()
+
+    def open_index(self, progress: Callable[[int, int], None] | None = None) -> PaperIndex:
+        """The index, built from the bundled corpus on first start (reporting `progress(done, total)`).
+
+        Later starts only open it. `ra.index` calls this without progress; a front end that wants to show
+        the first build calls it first.
+        """
+        if "index" in self.__dict__:
+            return self.__dict__["index"]
         index = PaperIndex(self.settings, self.embedder)
         if index.is_empty() and self.settings.default_corpus.exists():
-            self._ingest_into(index, [str(self.settings.default_corpus)])
+            self._ingest_into(index, [str(self.settings.default_corpus)], progress)
+        self.__dict__["index"] = index
         return index
 
     @cached_property
@@ -112,6 +126,16 @@ class ResearchAssistant:
         report.problems = loaded.problems + report.problems
         return report
 
+    def remove(self, paper_ids: Iterable[str]) -> RemoveReport:
+        """Take papers out of the index (their chunks too); unknown ids are reported, nothing else changes."""
+        wanted = list(dict.fromkeys(pid.strip() for pid in paper_ids if pid.strip()))
+        if not wanted:
+            raise InputError("no paper id given to remove", "list ids with `assistant papers`")
+        known = self.index.papers()
+        present = [pid for pid in wanted if pid in known]
+        self.index.remove(present)
+        return RemoveReport(removed=present, unknown=[pid for pid in wanted if pid not in known])
+
     def papers(self) -> list[Paper]:
         return sorted(self.index.papers().values(), key=lambda p: (-(p.year or 0), p.title.lower()))
 
@@ -133,6 +157,35 @@ class ResearchAssistant:
             raise InputError("the search query is empty", "give a few words to search for")
         filters = SearchFilters(year_from=year_from, year_to=year_to, source=source)
         return self.retriever.search(query, k or self.settings.search_k, filters)
+
+    # --- language model -----------------------------------------------------------
+    def use_provider(self, provider: str, base_url: str | None = None, model: str | None = None,
+                     api_key: str | None = None) -> ProviderStatus:
+        """Switch which model answers (local, or an OpenAI-compatible endpoint) and report whether it is reachable.
+
+        The index, embedder and fitted models are kept; only the agent is rebuilt.
+
+        Example:
+            >>> ra.use_provider("openai", base_url="http://127.0.0.1:8000/v1", model="smollm2").reachable
+        """
+        if provider not in ("local", "openai"):
+            raise InputError(f"unknown provider '{provider}'", "choose local or openai")
+        update: dict = {"provider": provider}
+        if base_url is not None:
+            update["openai_base_url"] = base_url.strip() or None
+        if model is not None and model.strip():
+            update["model"] = model.strip()
+        if api_key:
+            update["openai_api_key"] = SecretStr(api_key)
+        self.settings = self.settings.model_copy(update=update)
+        self.__dict__.pop("agent", None)
+        return self.provider_status()
+
+    def provider_status(self) -> ProviderStatus:
+        """Which model answers and whether it can be reached now (a local file, or the endpoint's model list)."""
+        from .llm import probe_provider
+
+        return probe_provider(self.settings)
 
     # --- questions ---------------------------------------------------------------
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:

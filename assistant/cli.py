@@ -109,6 +109,32 @@ def papers(as_json: JsonFlag = False) -> None:
 
 
 @app.command()
+def remove(
+    paper_ids: Annotated[list[str], typer.Argument(help="ids as `assistant papers` lists them")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Take papers (and their chunks) out of the index."""
+    report = _assistant().remove(paper_ids)
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    out.print(f"removed {len(report.removed)}")
+    for pid in report.unknown:
+        err.print(f"[yellow]problem[/] no indexed paper has id '{pid}'", markup=True, highlight=False)
+
+
+@app.command()
+def status(provider: ProviderOpt = None, as_json: JsonFlag = False) -> None:
+    """Which model answers and whether it is reachable now."""
+    found = _assistant(provider).provider_status()
+    if as_json:
+        _print_json(found.model_dump(mode="json"))
+        return
+    out.print(f"{found.model}: {'reachable' if found.reachable else 'NOT reachable'} ({found.detail})",
+              highlight=False, soft_wrap=True)
+
+
+@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="a question about the indexed papers")],
     provider: ProviderOpt = None,

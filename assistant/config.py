@@ -127,9 +127,22 @@ class Settings(BaseSettings):
         "with `python -m assistant.evaluation.fit_selector`)"
     )
 
+    # --- evaluation ---------------------------------------------------------
+    eval_dir: Path = Field(default=Path("eval-runs"), description="where `assistant eval` and the UI's Evals tab "
+                           "write each run's folder (reports compare every run in it)")
+
     # --- user interface ----------------------------------------------------
     ui_host: str = Field(default="127.0.0.1", description="address the Gradio UI binds to")
     ui_port: int = Field(default=7860)
+    ui_auth: SecretStr | None = Field(
+        default=None, description="'user:password' to require HTTP basic login in the web UI (off by default)"
+    )
+    ui_max_upload_mb: float = Field(default=50.0, gt=0, description="largest file the web UI accepts, in MB")
+    ui_examples: list[str] = Field(
+        default=["How many question-answer pairs does MedReason contain?", "Which base model is Med-R1 built on?"],
+        description="example questions the chat offers (JSON list; they suit the bundled corpus, replace them "
+        "for yours)",
+    )
 
     # --- derived ------------------------------------------------------------
     def collection_name(self) -> str:

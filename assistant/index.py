@@ -67,6 +67,7 @@ class PaperIndex:
             f"{name}-catalog", configuration=space, embedding_function=None
         )
         self._papers: dict[str, Paper] | None = None
+        self._writes = 0
 
     # --- reading ------------------------------------------------------------
     def papers(self) -> dict[str, Paper]:
@@ -115,9 +116,9 @@ class PaperIndex:
                 hits.append((_chunk_from_record(cid, text, meta), 1.0 - float(dist)))
         return hits
 
-    def version(self) -> tuple[int, int]:
-        """Changes whenever papers or chunks are written, so caches know to rebuild."""
-        return self.catalog.count(), self.chunks.count()
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever papers or chunks are written (here, or by another process), so caches know to rebuild."""
+        return self.catalog.count(), self.chunks.count(), self._writes
 
     # --- writing ------------------------------------------------------------
     def ingest(
@@ -154,6 +155,21 @@ class PaperIndex:
         if pending:
             self._write_papers(pending, chunker, progress)
         return report
+
+    def remove(self, paper_ids: list[str]) -> None:
+        """Delete papers: catalog records first (the commit marker), then their chunks, so an interruption
+        leaves only orphan chunks that search ignores and the next removal or ingest clears."""
+        if not paper_ids:
+            return
+        try:
+            self.catalog.delete(ids=list(paper_ids))
+            self.chunks.delete(where={"paper_id": {"$in": list(paper_ids)}})
+        except Exception as exc:
+            raise IndexStoreError(f"removing {len(paper_ids)} papers from the index failed: {exc}",
+                                  "run the removal again; papers not yet removed are still searchable") from exc
+        finally:
+            self._papers = None
+            self._writes += 1
 
     def _stored_hashes(self) -> dict[str, str]:
         records = self.catalog.get(include=["metadatas"])
@@ -196,6 +212,7 @@ class PaperIndex:
             ) from exc
         finally:
             self._papers = None
+            self._writes += 1
         if progress:
             progress(len(group))
 

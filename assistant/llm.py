@@ -19,10 +19,13 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import PrivateAttr
 
 from .config import Settings
-from .errors import ConfigError, ProviderError
+from .errors import AssistantError, ConfigError, ProviderError
+from .models import ProviderStatus
 from .resources import local_model_path
 
-__all__ = ["LocalChatModel", "make_chat_model", "invoke_text", "stream_text", "provider_label"]
+__all__ = ["LocalChatModel", "make_chat_model", "invoke_text", "stream_text", "provider_label", "probe_provider"]
+
+_PROBE_SECONDS = 5.0
 
 _ROLES = {"human": "user", "ai": "assistant", "system": "system", "tool": "user"}
 
@@ -118,6 +121,42 @@ def provider_label(settings: Settings) -> str:
     if settings.provider == "local":
         return f"local:{local_model_path(settings).name}"
     return f"openai:{settings.model}@{settings.openai_base_url or 'api.openai.com'}"
+
+
+def probe_provider(settings: Settings) -> ProviderStatus:
+    """Can the configured model answer now? The local model file exists, or the endpoint lists its models.
+
+    The endpoint is asked once, without retries and for at most a few seconds, so a settings page never hangs.
+    """
+    try:
+        label = provider_label(settings)
+    except AssistantError as exc:
+        return ProviderStatus(provider=settings.provider, model="", reachable=False, detail=exc.one_line())
+    if settings.provider == "local":
+        return ProviderStatus(provider="local", model=label, reachable=True,
+                              detail="runs in this process; no network needed")
+    import openai
+
+    raw = settings.openai_api_key
+    key = raw.get_secret_value() if hasattr(raw, "get_secret_value") else (raw or None)
+    status = ProviderStatus(provider="openai", model=label, base_url=settings.openai_base_url, reachable=False)
+    if not key and not settings.openai_base_url:
+        return status.model_copy(update={"detail": "no API key and no base URL: set OPENAI_API_KEY, or the base "
+                                                   "URL of an OpenAI-compatible server"})
+    client = openai.OpenAI(api_key=key or "not-needed", base_url=settings.openai_base_url,
+                           timeout=min(_PROBE_SECONDS, settings.request_timeout), max_retries=0)
+    try:
+        served = [item.id for item in client.models.list()]
+    except openai.NotFoundError:
+        return status.model_copy(update={"reachable": True, "detail": "the server answered but lists no models; "
+                                                                      f"it may still serve '{settings.model}'"})
+    except Exception as exc:  # the SDK's many failure types, each translated below
+        return status.model_copy(update={"detail": _provider_error(exc, settings).one_line()})
+    finally:
+        client.close()
+    listed = "" if not served or settings.model in served else (
+        f"; it does not list '{settings.model}' (it serves {', '.join(served[:5])})")
+    return status.model_copy(update={"reachable": True, "detail": f"the endpoint answered{listed}"})
 
 
 def _provider_error(exc: Exception, settings: Settings) -> ProviderError:

@@ -28,6 +28,9 @@ __all__ = [
     "Step",
     "Answer",
     "AnswerStatus",
+    "RemoveReport",
+    "ProviderStatus",
+    "EvalRun",
     "Reference",
     "Theme",
     "ReviewParagraph",
@@ -173,6 +176,36 @@ class Answer(BaseModel):
     )
     provider: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
+
+
+class RemoveReport(BaseModel):
+    """What `remove` did: ids taken out of the index, and ids that were not in it."""
+
+    removed: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
+
+
+class ProviderStatus(BaseModel):
+    """Which model answers and whether it can be reached now."""
+
+    provider: str
+    model: str = Field(description="provider label, e.g. local:<file> or openai:<model>@<base url>")
+    base_url: str | None = None
+    reachable: bool
+    detail: str = ""
+
+
+class EvalRun(BaseModel):
+    """One finished eval suite: where its report and plots are, and its headline numbers per system."""
+
+    suite: str
+    corpus: str
+    split: str
+    provider: str
+    report: str = Field(description="path of the written report (Markdown)")
+    plots: list[str] = Field(default_factory=list, description="paths of the report's PNG plots")
+    summary: dict[str, dict[str, float | None]] = Field(
+        default_factory=dict, description="system -> metric -> value over every item of the run")
 
 
 class Reference(BaseModel):

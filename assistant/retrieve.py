@@ -8,6 +8,7 @@ no score calibration between the two.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from .config import Settings
@@ -62,40 +63,45 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self._bm25 = None
-        self._bm25_chunks: list[Chunk] = []
-        self._bm25_tokenizer = None
-        self._bm25_version: tuple[int, int] | None = None
+        self._bm25_version: tuple[int, int, int] | None = None
+        self._bm25_lock = threading.Lock()  # the web UI searches from several threads
 
     def _lexical(self):
-        version = self.index.version()
-        if self._bm25 is None or version != self._bm25_version:
-            import bm25s
+        """The BM25 index with the chunks and tokenizer it was built from, rebuilt when the index changed.
 
-            papers = self.index.papers()
-            self._bm25_chunks = self.index.all_chunks()
-            tokenizer = _tokenizer()
-            retriever = bm25s.BM25()
-            if self._bm25_chunks:
-                texts = [f"{papers[c.paper_id].title} {c.text}" for c in self._bm25_chunks]
-                retriever.index(tokenizer.tokenize(texts, return_as="tuple", show_progress=False), show_progress=False)
-            self._bm25 = retriever
-            self._bm25_tokenizer = tokenizer
-            self._bm25_version = version
-        return self._bm25
+        One consistent triple under a lock: the web UI searches from several threads, and one may rebuild
+        while another ranks.
+        """
+        with self._bm25_lock:
+            version = self.index.version()
+            if self._bm25 is None or version != self._bm25_version:
+                import bm25s
+
+                papers = self.index.papers()
+                chunks = self.index.all_chunks()
+                tokenizer = _tokenizer()
+                retriever = bm25s.BM25()
+                if chunks:
+                    texts = [f"{papers[c.paper_id].title} {c.text}" for c in chunks]
+                    retriever.index(tokenizer.tokenize(texts, return_as="tuple", show_progress=False),
+                                    show_progress=False)
+                self._bm25 = (retriever, chunks, tokenizer)
+                self._bm25_version = version
+            return self._bm25
 
     def _lexical_ranking(self, query: str, pool: int) -> list[Chunk]:
-        retriever = self._lexical()
-        if not self._bm25_chunks:
+        retriever, chunks, tokenizer = self._lexical()
+        if not chunks:
             return []
-        terms = self._bm25_tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False,
-                                              allow_empty=False)[0]
+        terms = tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False,
+                                   allow_empty=False)[0]
         if not terms:
             return []
         import numpy as np
 
         scores = retriever.get_scores(terms)
         order = np.argsort(-scores)[:pool]
-        return [self._bm25_chunks[i] for i in order if scores[i] > 0]
+        return [chunks[i] for i in order if scores[i] > 0]
 
     def search_chunks(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ChunkHit]:
         filters = filters or SearchFilters()

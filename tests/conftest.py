@@ -88,6 +88,7 @@ def _hermetic_environment():
 
 def _settings(index_dir: Path, **overrides) -> Settings:
     # _env_file=None: a stray .env in the working directory must not leak into tests.
+    overrides.setdefault("eval_dir", index_dir.parent / "eval-runs")  # never the project's own eval-runs/
     return Settings(_env_file=None, index_dir=index_dir, **overrides)
 
 

@@ -15,7 +15,7 @@ from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
 from . import arxiv_source, bibtex, hf_daily, pdf, tabular
 
-__all__ = ["load_sources", "merge_papers", "ARXIV_PREFIX", "ARXIV_SEARCH_PREFIX"]
+__all__ = ["load_sources", "merge_papers", "ARXIV_PREFIX", "ARXIV_SEARCH_PREFIX", "SUPPORTED_SUFFIXES"]
 
 ARXIV_PREFIX = "arxiv:"
 ARXIV_SEARCH_PREFIX = "arxiv-search:"
@@ -27,6 +27,7 @@ _BY_SUFFIX: dict[str, Callable[[Path], LoadResult]] = {
     ".bib": bibtex.load,
     ".pdf": pdf.load,
 }
+SUPPORTED_SUFFIXES = tuple(_BY_SUFFIX)
 
 
 def _expand(source: str) -> tuple[list[Path], list[Problem]]:

@@ -115,6 +115,29 @@ def test_papers_plain_output(invoke, ingested):
     assert QUOKKA in out
 
 
+def test_remove_takes_papers_and_their_chunks_out_and_names_unknown_ids(invoke, ingested, cli_env):
+    report = json.loads(invoke("remove", QUOKKA, "no-such-paper", "--json").stdout)
+    assert report == {"removed": [QUOKKA], "unknown": ["no-such-paper"]}
+    assert [p["paper_id"] for p in json.loads(invoke("papers", "--json").stdout)] == [TIDAL, LICHEN]
+    hits = json.loads(invoke("search", "marsupials thermal images", "--json").stdout)
+    assert QUOKKA not in [hit["paper_id"] for hit in hits]
+    again = json.loads(invoke("ingest", str(ingested), "--json").stdout)
+    assert (again["added"], again["skipped"]) == (1, 2)  # re-ingesting brings it back, whole
+
+
+def test_status_names_the_local_model_and_an_unreachable_endpoint(invoke, cli_env):
+    local = json.loads(invoke("status", "--json").stdout)
+    assert local["provider"] == "local" and local["reachable"] is True
+    assert local["model"].startswith("local:") and local["model"].endswith(".gguf")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    result = CliRunner().invoke(app, ["status", "--provider", "openai"],
+                                env={**cli_env, "OPENAI_BASE_URL": f"http://127.0.0.1:{closed}/v1"})
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"openai:gpt-4o-mini@http://127.0.0.1:{closed}/v1: NOT reachable (cannot connect")
+
+
 def test_bad_option_is_a_usage_error(invoke):
     result = invoke("search", "x", "-k", "0", expect=2)
     assert "Traceback" not in result.stdout + result.stderr

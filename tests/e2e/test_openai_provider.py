@@ -123,6 +123,11 @@ class _FakeServer:
                 pass
 
             def do_GET(self) -> None:
+                with outer._lock:
+                    outer.requests.append(self.path)
+                if outer.behaviour == "http500":
+                    self._reply(500, {"error": {"message": "internal failure (test)", "type": "server_error"}})
+                    return
                 self._reply(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
 
             def do_POST(self) -> None:
@@ -187,6 +192,23 @@ def llama_server(tmp_path_factory, serve):
 
 
 # --- happy path -----------------------------------------------------------------------
+def test_provider_status_reaches_llama_cpp_server_and_names_a_model_it_does_not_serve(llama_server, corpus_settings):
+    assistant = _openai_assistant(corpus_settings, llama_server)
+    served = assistant.provider_status()
+    assert served.reachable and served.base_url == llama_server
+    assert served.model == f"openai:smollm2@{llama_server}"
+    switched = assistant.use_provider("openai", base_url=llama_server, model="no-such-model")
+    assert switched.reachable and "does not list 'no-such-model'" in switched.detail
+
+
+@pytest.mark.parametrize("fake_server", ["http500"], indirect=True)
+def test_provider_status_of_a_failing_server_is_unreachable_with_the_reason(fake_server, corpus_settings):
+    found = _openai_assistant(corpus_settings, fake_server.base_url).provider_status()
+    assert not found.reachable
+    assert f"{fake_server.base_url} failed with HTTP 500" in found.detail
+    assert len(fake_server.requests) == 1  # a status check never retries
+
+
 def test_plan_mode_answers_through_llama_cpp_server(llama_server, corpus_settings, ra):
     assistant = _openai_assistant(corpus_settings, llama_server, agent_mode="plan",
                                   request_timeout=120.0, max_retries=1)

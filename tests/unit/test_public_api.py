@@ -7,7 +7,7 @@ import assistant
 EXPECTED = {
     "ResearchAssistant", "Settings", "AssistantError", "ConfigError", "IndexStoreError", "InputError", "OfflineError",
     "ProviderError", "Answer", "Chunk", "Citation", "Evidence", "IngestReport", "Paper", "Problem", "SearchHit",
-    "Review", "Comparison", "Extraction", "PaperFields", "CheckReport",
+    "Review", "Comparison", "Extraction", "PaperFields", "CheckReport", "RemoveReport", "ProviderStatus",
 }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.api import ResearchAssistant
 from assistant.config import Settings
 from assistant.errors import IndexStoreError, ProviderError
-from assistant.models import Answer, Citation, IngestReport, Problem, RemovedSentence, SearchHit, Step
+from assistant.models import Answer, Citation, IngestReport, Paper, Problem, RemovedSentence, SearchHit, Step
+from assistant.present import unlinked_markers
 from assistant.ui import (
     CLOSEST_TITLE,
     ERROR_TITLE,
@@ -24,6 +27,9 @@ SEARCH = Step(tool="search_papers", args={"query": "MedReason question-answer pa
               summary="7 papers")
 SELECT = Step(tool="select_evidence", args={}, summary="2 sentences answer the question")
 QUOTE = "MedReason contains 32,682 question-answer pairs with step-by-step explanations."
+PAPERS = {"medreason-x": Paper(paper_id="medreason-x", title="MedReason: Eliciting Reasoning", published="2025-04-01",
+                               source="/data/uploads/daily.jsonl",
+                               abstract=f"Medical reasoning needs data <b>now</b>. {QUOTE} It helps.")}
 ANSWER = Answer(
     question="How many question-answer pairs does MedReason contain?",
     answer="MedReason contains 32,682 question-answer pairs [1].",
@@ -86,7 +92,7 @@ def test_answer_text_streams_into_one_message_after_the_steps():
 
 
 def test_final_answer_shows_verified_text_references_and_collapsed_removed_sentences():
-    final = list(turn_messages(ANSWER_EVENTS))[-1]
+    final = list(turn_messages(ANSWER_EVENTS, PAPERS))[-1]
     assert [m["metadata"].get("title") for m in final] == [
         '🔎 search_papers: query="MedReason question-answer pairs", k=24',
         "🔎 select_evidence",
@@ -94,9 +100,8 @@ def test_final_answer_shows_verified_text_references_and_collapsed_removed_sente
         REFERENCES_TITLE,
         REMOVED_TITLE,
     ]
-    assert final[2]["content"] == ANSWER.answer
+    assert unlinked_markers(final[2]["content"]) == ANSWER.answer
     references = titled(final, REFERENCES_TITLE)[0]
-    assert references["content"] == f"[1] MedReason: Eliciting Reasoning (medreason-x) — “{QUOTE}”"
     assert "status" not in references["metadata"]  # open: the evidence is part of the answer
     removed = titled(final, REMOVED_TITLE)[0]
     assert removed["metadata"]["status"] == "done"  # collapsed
@@ -104,9 +109,29 @@ def test_final_answer_shows_verified_text_references_and_collapsed_removed_sente
     assert titled(final, CLOSEST_TITLE) == []
 
 
-def test_abstention_lists_the_closest_papers():
+def test_a_citation_marker_links_to_its_card_with_year_source_and_the_quote_marked_in_the_abstract():
+    final = list(turn_messages(ANSWER_EVENTS, PAPERS))[-1]
+    link = re.search(r'<a class="ra-cite" href="#([\w-]+)">1</a>', final[2]["content"])
+    assert link, final[2]["content"]
+    card = titled(final, REFERENCES_TITLE)[0]["content"]
+    assert f'<details class="ra-card" id="{link.group(1)}">' in card
+    assert "<summary>[1] MedReason: Eliciting Reasoning (2025)</summary>" in card
+    assert "medreason-x · daily.jsonl" in card  # the file name only: no server path
+    assert f"<mark>{QUOTE}</mark> It helps." in card
+    assert "&lt;b&gt;now&lt;/b&gt;" in card  # paper text is data, never markup
+
+
+def test_each_answer_has_its_own_card_ids():
+    first = list(turn_messages(ANSWER_EVENTS, PAPERS))[-1][2]["content"]
+    other = ANSWER.model_copy(update={"question": "And its size?"})
+    second = list(turn_messages(ANSWER_EVENTS[:-1] + [("answer", other)], PAPERS))[-1][2]["content"]
+    assert re.findall(r'href="#([\w-]+)"', first) != re.findall(r'href="#([\w-]+)"', second)
+
+
+def test_abstention_is_labelled_and_lists_the_closest_papers():
     final = list(turn_messages([("step", SEARCH), ("text", ABSTAINED.answer), ("answer", ABSTAINED)]))[-1]
-    assert [m["content"] for m in final if not m["metadata"].get("title")] == ["The indexed papers do not answer this."]
+    assert [m["content"] for m in final if not m["metadata"].get("title")] == [
+        "**❔ Unsure.** The indexed papers do not answer this."]
     assert titled(final, CLOSEST_TITLE)[0]["content"] == "- MedReason: Eliciting Reasoning (medreason-x, 2025)"
     assert titled(final, REFERENCES_TITLE) == []
 
@@ -141,16 +166,22 @@ class FakeAgent:
             yield item
 
 
+class FakeIndex:
+    def papers(self):
+        return PAPERS
+
+
 class FakeAssistant(ResearchAssistant):
     """The real API (its checks included) over a scripted agent; no model or index is loaded."""
 
     def __init__(self, script=(), ingest_result=None):
         super().__init__(settings=Settings(_env_file=None))
         self.agent = FakeAgent(script)
+        self.index = FakeIndex()
         self.ingest_result = ingest_result
         self.ingested = []
 
-    def ingest(self, paths):
+    def ingest(self, paths, progress=None):
         self.ingested.append(list(paths))
         if isinstance(self.ingest_result, Exception):
             raise self.ingest_result
@@ -167,7 +198,7 @@ def test_turn_streams_every_state_and_passes_the_previous_turns_as_history():
             {"role": "assistant", "content": "A dataset [1].", "metadata": {}}]
     states = list(answer_turn(ra, "and its size?", chat))
     assert len(states) == len(ANSWER_EVENTS)
-    assert states[-1] == list(turn_messages(ANSWER_EVENTS))[-1]
+    assert states[-1] == list(turn_messages(ANSWER_EVENTS, PAPERS))[-1]
     assert ra.agent.calls == [("and its size?", [{"role": "user", "content": "What is MedReason?"},
                                                  {"role": "assistant", "content": "A dataset [1]."}])]
 
@@ -199,15 +230,23 @@ def test_upload_reports_counts_and_problems_by_file_name():
     report = IngestReport(added=2, updated=1, skipped=3,
                           problems=[Problem(file="/tmp/gradio/abc123/refs.bib", line=7, message="entry has no title")])
     ra = FakeAssistant(ingest_result=report)
-    summary, rows = add_papers(ra, ["/tmp/gradio/abc123/refs.bib"])
+    summary, rows, _ = add_papers(ra, ["/tmp/gradio/abc123/refs.bib"])
     assert summary == ("Added 2, updated 1, skipped 3 (unchanged).\n"
                        "- problem: refs.bib:7: entry has no title")
     assert rows == []
     assert ra.ingested == [["/tmp/gradio/abc123/refs.bib"]]
 
 
+def test_upload_of_a_file_type_that_is_not_a_paper_is_named_and_left_out():
+    ra = FakeAssistant(ingest_result=IngestReport(added=1))
+    summary, _, _ = add_papers(ra, ["/tmp/gradio/x1/papers.jsonl", "/tmp/gradio/x2/setup.exe"])
+    assert ra.ingested == [["/tmp/gradio/x1/papers.jsonl"]]
+    assert summary.splitlines()[0] == "Added 1, updated 0, skipped 0 (unchanged)."
+    assert summary.splitlines()[1].startswith("- problem: setup.exe: not a paper file type; upload .txt, .jsonl")
+
+
 def test_upload_error_is_a_notice():
     ra = FakeAssistant(ingest_result=IndexStoreError("the index folder is read-only", "fix ASSISTANT_INDEX_DIR"))
     with pytest.warns(UserWarning, match="read-only"):
-        summary, _ = add_papers(ra, ["papers.txt"])
+        summary, _, _ = add_papers(ra, ["papers.txt"])
     assert summary == "⚠️ the index folder is read-only — fix ASSISTANT_INDEX_DIR"
