@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -24,8 +25,8 @@ from .errors import ConfigError, InputError
 from .index import PaperIndex
 from .loaders import load_sources
 from .models import (
-    Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, ProviderStatus, RemoveReport, Review,
-    ReviewStyle, SearchHit,
+    Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, ProviderStatus, RebuildReport, RemoveReport,
+    Review, ReviewStyle, SearchHit,
 )
 from .retrieve import Retriever, SearchFilters
 from .vocabulary import VocabularyError, use_vocabulary
@@ -104,7 +105,7 @@ class ResearchAssistant:
     def _ingest_into(
         self, index: PaperIndex, sources: list[str], progress: Callable[[int, int], None] | None = None
     ) -> IngestReport:
-        loaded = load_sources(sources)
+        loaded = load_sources(sources, self.settings.max_line_chars, self.settings.max_paper_chars)
         total = len(loaded.papers)
         done = 0
 
@@ -125,6 +126,35 @@ class ResearchAssistant:
         report = index.ingest(loaded.papers, chunker, tick)
         report.problems = loaded.problems + report.problems
         return report
+
+    def rebuild_index(self, paths: Iterable[str | Path] = (),
+                      progress: Callable[[int, int], None] | None = None) -> RebuildReport:
+        """Move a damaged embedded index folder aside (never deleting it) and build a new one from the bundled
+        corpus and `paths`; the old folder keeps its name plus `.broken-<time>`.
+
+        Example:
+            >>> ra.rebuild_index(["my-papers/"]).moved_to
+        """
+        if self.settings.chroma_host:
+            name = self.settings.collection_name()
+            raise InputError("rebuild works on the embedded index, not on a Chroma server",
+                             f"on the server, delete the collections '{name}' and '{name}-catalog', then ingest again")
+        old = self.settings.index_dir
+        moved_to = None
+        if old.exists():
+            moved_to = old.with_name(f"{old.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
+            old.rename(moved_to)
+        self.__dict__.pop("index", None)
+        self.__dict__.pop("retriever", None)
+        self.__dict__.pop("agent", None)
+        index = PaperIndex(self.settings, self.embedder)
+        report = IngestReport()
+        sources = ([str(self.settings.default_corpus)] if self.settings.default_corpus.exists() else []) + \
+            [str(p) for p in paths]
+        if sources:
+            report = self._ingest_into(index, sources, progress)
+        self.__dict__["index"] = index
+        return RebuildReport(**report.model_dump(), moved_to=str(moved_to) if moved_to else None)
 
     def remove(self, paper_ids: Iterable[str]) -> RemoveReport:
         """Take papers out of the index (their chunks too); unknown ids are reported, nothing else changes."""

@@ -65,7 +65,7 @@ def ingest(
     else:
         out.print(f"added {report.added}, updated {report.updated}, skipped {report.skipped} (unchanged)")
         for problem in report.problems[1:] if _nothing_loaded(report) else report.problems:
-            err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False)
+            err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False, soft_wrap=True)
     if _nothing_loaded(report):
         raise InputError(f"nothing ingested: {report.problems[0]}", "fix the path or file named above and run again")
 
@@ -120,7 +120,33 @@ def remove(
         return
     out.print(f"removed {len(report.removed)}")
     for pid in report.unknown:
-        err.print(f"[yellow]problem[/] no indexed paper has id '{pid}'", markup=True, highlight=False)
+        err.print(f"[yellow]problem[/] no indexed paper has id '{pid}'", markup=True, highlight=False, soft_wrap=True)
+
+
+index_app = typer.Typer(no_args_is_help=True, help="Look after the index itself.")
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("rebuild")
+def rebuild(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="files or folders to index besides the bundled corpus")]
+    = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Move a damaged index folder aside (kept, never deleted) and build a new one."""
+    ra = _assistant()
+    with _progress("rebuilding", enabled=err.is_terminal) as bar:
+        task = bar.add_task("rebuilding", total=None)
+        report = ra.rebuild_index(paths or [], progress=lambda done, total: bar.update(task, completed=done,
+                                                                                       total=total))
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    if report.moved_to:
+        out.print(f"the old index is kept in {report.moved_to}", highlight=False, soft_wrap=True)
+    out.print(f"new index: added {report.added}, updated {report.updated}, skipped {report.skipped}")
+    for problem in report.problems:
+        err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False, soft_wrap=True)
 
 
 @app.command()

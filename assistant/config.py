@@ -127,6 +127,12 @@ class Settings(BaseSettings):
         "with `python -m assistant.evaluation.fit_selector`)"
     )
 
+    # --- input limits -----------------------------------------------------------
+    max_line_chars: int = Field(default=1_000_000, ge=1000, description="a text file with a longer line is "
+                                "rejected (no paper file has one)")
+    max_paper_chars: int = Field(default=2_000_000, ge=1000, description="a paper with more text (title, abstract "
+                                 "and full text) is left out")
+
     # --- evaluation ---------------------------------------------------------
     eval_dir: Path = Field(default=Path("eval-runs"), description="where `assistant eval` and the UI's Evals tab "
                            "write each run's folder (reports compare every run in it)")

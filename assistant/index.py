@@ -48,7 +48,8 @@ def open_client(settings: Settings):
         hint = (
             "start it with `chroma run` or unset ASSISTANT_CHROMA_HOST to use the embedded index"
             if settings.chroma_host
-            else "check the folder is writable or set ASSISTANT_INDEX_DIR"
+            else "if it is damaged, `assistant index rebuild` moves it aside and builds a new one; otherwise check "
+            "the folder is writable or set ASSISTANT_INDEX_DIR"
         )
         raise IndexStoreError(f"cannot open the {where}: {exc}", hint) from exc
 

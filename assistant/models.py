@@ -22,6 +22,7 @@ __all__ = [
     "Chunk",
     "SearchHit",
     "IngestReport",
+    "RebuildReport",
     "Evidence",
     "Citation",
     "RemovedSentence",
@@ -124,6 +125,12 @@ class IngestReport(BaseModel):
     updated: int = 0
     skipped: int = 0
     problems: list[Problem] = Field(default_factory=list)
+
+
+class RebuildReport(IngestReport):
+    """What `rebuild_index` did: where the old index folder was moved, and the new index's ingest counts."""
+
+    moved_to: str | None = Field(default=None, description="the old folder, kept aside (None if there was none)")
 
 
 class Evidence(BaseModel):

@@ -7,6 +7,7 @@ assistant shows can be traced back to the exact place in the paper.
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 
 from .vocabulary import vocabulary
@@ -16,6 +17,7 @@ __all__ = [
     "match_terms",
     "slugify",
     "normalise_whitespace",
+    "short_title",
     "sentence_spans",
     "split_sentences",
     "tokens",
@@ -67,6 +69,12 @@ def slugify(text: str, max_len: int = 80) -> str:
 
 def normalise_whitespace(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def short_title(title: str, width: int = 80) -> str:
+    """A title as messages show it: at most `width` characters, cut at a word."""
+    short = textwrap.shorten(title, width, placeholder="…")
+    return short if short.strip("…") else title[: width - 1] + "…"  # one over-long word: cut inside it
 
 
 def _ends_with_abbreviation(text: str) -> bool:

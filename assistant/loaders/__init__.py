@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..models import LoadResult, Paper, Problem
-from ..text import normalise_whitespace, slugify
+from ..text import normalise_whitespace, short_title, slugify
 from . import arxiv_source, bibtex, hf_daily, pdf, tabular
 
 __all__ = ["load_sources", "merge_papers", "ARXIV_PREFIX", "ARXIV_SEARCH_PREFIX", "SUPPORTED_SUFFIXES"]
+
+_BLOCK = 1 << 20
 
 ARXIV_PREFIX = "arxiv:"
 ARXIV_SEARCH_PREFIX = "arxiv-search:"
@@ -46,21 +48,73 @@ def _expand(source: str) -> tuple[list[Path], list[Problem]]:
     return [path], []
 
 
-def _check_readable(path: Path) -> Problem | None:
-    """Catch empty and binary files before a format loader sees them."""
+def _check_readable(path: Path, max_line_chars: int | None) -> Problem | None:
+    """Catch empty and binary files, and text files with a line no paper file has, before a format loader sees
+    them (a multi-megabyte single line would otherwise become one junk "paper" and minutes of indexing)."""
     size = path.stat().st_size
     if size == 0:
         return Problem(file=str(path), message="file is empty")
     if path.suffix.lower() == ".pdf":
         return None
-    head = path.read_bytes()[:8192]
-    if b"\x00" in head:
-        return Problem(file=str(path), message="file is binary, not text; expected UTF-8 text")
+    with path.open("rb") as handle:
+        if b"\x00" in handle.read(8192):
+            return Problem(file=str(path), message="file is binary, not text; expected UTF-8 text")
+    long_line = _first_long_line(path, max_line_chars) if max_line_chars else None
+    if long_line:
+        return Problem(file=str(path), line=long_line,
+                       message=f"line is longer than {max_line_chars:,} characters, which no paper file has; check "
+                               "it is the right file, or raise ASSISTANT_MAX_LINE_CHARS")
     return None
 
 
-def load_sources(sources: Iterable[str]) -> LoadResult:
-    """Load files, folders and `arxiv:ID` / `arxiv-search:QUERY` references."""
+def _first_long_line(path: Path, limit: int) -> int | None:
+    """The number of the first line longer than `limit` bytes, reading in blocks (a line is never held whole)."""
+    line, length = 1, 0
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            start = 0
+            while (end := block.find(b"\n", start)) >= 0:
+                if length + end - start > limit:
+                    return line
+                line, length, start = line + 1, 0, end + 1
+            length += len(block) - start
+            if length > limit:
+                return line
+    return None
+
+
+def _titled(papers: list[Paper], problems: list[Problem]) -> list[Paper]:
+    """Leave out entries whose title has no letter or digit (no id can be made from it; it is not a title)."""
+    kept = []
+    for paper in papers:
+        if paper.title and not paper.paper_id:
+            problems.append(Problem(file=paper.source, message=f"entry titled {paper.title[:20]!r} has no letter or "
+                                    "digit in its title; skipped it; give it a real title"))
+            continue
+        kept.append(paper)
+    return kept
+
+
+def _within_size(papers: list[Paper], max_paper_chars: int | None, problems: list[Problem]) -> list[Paper]:
+    """Leave out papers longer than any real paper, each named in one short line."""
+    if not max_paper_chars:
+        return papers
+    kept = []
+    for paper in papers:
+        size = len(paper.title) + len(paper.abstract) + len(paper.full_text or "")
+        if size > max_paper_chars:
+            problems.append(Problem(file=paper.source, message=f"paper '{short_title(paper.title)}' is {size:,} "
+                                    f"characters, over the limit of {max_paper_chars:,}; left it out (raise "
+                                    "ASSISTANT_MAX_PAPER_CHARS if it is real)"))
+            continue
+        kept.append(paper)
+    return kept
+
+
+def load_sources(sources: Iterable[str], max_line_chars: int | None = None,
+                 max_paper_chars: int | None = None) -> LoadResult:
+    """Load files, folders and `arxiv:ID` / `arxiv-search:QUERY` references; with limits (the settings'
+    `max_line_chars`, `max_paper_chars`), files with over-long lines and over-long papers are reported and left out."""
     result = LoadResult()
     for source in sources:
         if source.startswith(ARXIV_PREFIX):
@@ -73,7 +127,7 @@ def load_sources(sources: Iterable[str]) -> LoadResult:
             result.problems.extend(problems)
             loaded = LoadResult()
             for file in files:
-                problem = _check_readable(file)
+                problem = _check_readable(file, max_line_chars)
                 if problem:
                     loaded.problems.append(problem)
                     continue
@@ -82,7 +136,8 @@ def load_sources(sources: Iterable[str]) -> LoadResult:
                 loaded.problems.extend(one.problems)
         result.papers.extend(loaded.papers)
         result.problems.extend(loaded.problems)
-    result.papers = merge_papers(_resolve_untitled(result.papers, result.problems), result.problems)
+    papers = _within_size(_titled(result.papers, result.problems), max_paper_chars, result.problems)
+    result.papers = merge_papers(_resolve_untitled(papers, result.problems), result.problems)
     return result
 
 
@@ -100,7 +155,12 @@ def _resolve_untitled(papers: list[Paper], problems: list[Problem]) -> list[Pape
             continue
         words = paper.abstract.split()
         title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-        problems.append(Problem(file=paper.source, message=f"entry without a title line; titled it '{title}'"))
+        if not slugify(title):
+            problems.append(Problem(file=paper.source, message="entry without a title line, and its text has no "
+                                    "words to name it by; skipped it"))
+            continue
+        problems.append(Problem(file=paper.source,
+                                message=f"entry without a title line; titled it '{short_title(title)}'"))
         resolved.append(paper.model_copy(update={"title": title, "paper_id": slugify(title)}))
     return resolved
 

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ..models import LoadResult, Paper, Problem
-from ..text import normalise_whitespace, slugify
+from ..text import normalise_whitespace, short_title, slugify
 
 __all__ = ["load", "parse"]
 
@@ -97,7 +97,7 @@ def parse(text: str, source: str, file: str | None = None) -> LoadResult:
     for entry in entries:
         if not entry.abstract:
             problems.append(Problem(file=file, line=entry.line,
-                                    message=f"entry '{entry.title[:60]}' has no abstract line; skipped it"))
+                                    message=f"entry '{short_title(entry.title)}' has no abstract line; skipped it"))
             continue
         published = None
         if entry.month_day:

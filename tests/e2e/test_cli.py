@@ -69,6 +69,15 @@ def test_ingest_json_reports_added_updated_skipped_problems(invoke, small_corpus
     assert "no such file" in problem["message"]
 
 
+def test_ingest_rejects_a_ten_megabyte_single_line_file_in_one_short_line(invoke, small_corpus):
+    junk = small_corpus.parent / "000_junk.txt"
+    junk.write_text("junk " * 2_000_000, encoding="utf-8")  # 10 MB, no line break
+    result = invoke("ingest", str(small_corpus.parent))
+    assert result.stdout.startswith("added 3, updated 0, skipped 0")
+    problems = [line for line in result.stderr.splitlines() if "problem" in line]
+    assert len(problems) == 1 and "000_junk.txt:1" in problems[0] and len(problems[0]) < 250, result.stderr
+
+
 def test_ingest_plain_output(invoke, small_corpus):
     result = invoke("ingest", str(small_corpus))
     assert "added 3, updated 0, skipped 0" in result.stdout

@@ -572,3 +572,46 @@ def test_load_sources_on_mixed_folder_merges_formats(tmp_path):
         ("rag.pdf", "duplicate id '2005.11401' with a different abstract than in papers.bib"),
         ("scan.pdf", "no extractable text (scanned PDF?)"),
     ]
+
+
+# --- size limits -------------------------------------------------------------------------------
+def test_a_file_with_a_line_over_the_limit_is_one_short_problem_and_the_rest_of_the_folder_loads(tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "junk.txt").write_text("x" * 3_000_000, encoding="utf-8")  # one 3 MB line
+    (folder / "good.jsonl").write_text('{"title": "A Real Paper", "abstract": "It is short."}\n', encoding="utf-8")
+    result = load_sources([str(folder)], max_line_chars=1_000_000, max_paper_chars=2_000_000)
+    assert [paper.title for paper in result.papers] == ["A Real Paper"]
+    assert len(result.problems) == 1
+    problem = result.problems[0]
+    assert (Path(problem.file).name, problem.line) == ("junk.txt", 1)
+    assert problem.message.startswith("line is longer than 1,000,000 characters") and len(str(problem)) < 250
+
+
+def test_the_long_line_is_found_across_read_blocks(tmp_path):
+    path = tmp_path / "later.jsonl"
+    row = '{"title": "T%d", "abstract": "A short abstract."}\n'
+    path.write_text("".join(row % i for i in range(40_000)) + "y" * 1_500_000 + "\n", encoding="utf-8")
+    result = load_sources([str(path)], max_line_chars=1_200_000)
+    assert result.papers == []
+    assert [(problem.line, problem.message[:28]) for problem in result.problems] == [
+        (40_001, "line is longer than 1,200,00")]
+
+
+def test_a_paper_over_the_size_limit_is_left_out_with_its_title_cut_to_80_characters(tmp_path):
+    path = tmp_path / "papers.jsonl"
+    title = "An Extremely Long Title " * 10
+    path.write_text(f'{{"title": "{title}", "abstract": "{"word " * 2000}"}}\n'
+                    '{"title": "Fits", "abstract": "A normal abstract."}\n', encoding="utf-8")
+    result = load_sources([str(path)], max_paper_chars=5_000)
+    assert [paper.title for paper in result.papers] == ["Fits"]
+    [problem] = result.problems
+    quoted = problem.message.split("'")[1]
+    assert len(quoted) <= 80 and quoted.endswith("…") and title.startswith(quoted[:-1].rstrip())
+    assert "over the limit of 5,000; left it out" in problem.message
+
+
+def test_without_limits_nothing_is_left_out_for_size(tmp_path):
+    path = tmp_path / "papers.jsonl"
+    path.write_text(f'{{"title": "Long", "abstract": "{"word " * 3000}"}}\n', encoding="utf-8")
+    assert [paper.title for paper in load_sources([str(path)]).papers] == ["Long"]
