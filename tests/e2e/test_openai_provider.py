@@ -338,3 +338,26 @@ def test_malformed_reply_is_a_provider_error(call, fake_server, corpus_settings,
     assert isinstance(error, ProviderError), f"expected ProviderError, got {error!r}"
     assert "unusable reply" in error.message and fake_server.base_url in error.message
     assert 1 <= len(fake_server.requests) <= MAX_RETRIES + 1
+
+
+@pytest.mark.parametrize("fake_server", ["http500"], indirect=True)
+def test_the_web_ui_stays_up_when_the_model_server_fails(fake_server, corpus_settings, ra):
+    """A failing endpoint is a notice in the chat, bounded in time; the app keeps serving every other request."""
+    from gradio_client import Client
+
+    from assistant.ui import ERROR_TITLE, launch
+
+    assistant = _openai_assistant(corpus_settings, fake_server.base_url, agent_mode="plan")
+    port = _free_port()
+    demo = launch(assistant, port=port, prevent_thread_lock=True, quiet=True)
+    client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
+    try:
+        messages, error, _ = _run_bounded(lambda: client.predict(QUESTION, api_name="/chat"))
+        assert error is None, f"the chat request itself failed: {error!r}"
+        notice = [m["content"] for m in messages if (m.get("metadata") or {}).get("title") == ERROR_TITLE]
+        assert len(notice) == 1 and "HTTP 500" in notice[0] and fake_server.base_url in notice[0]
+        assert len(client.predict(api_name="/papers")["data"]) == len(ra.index.papers())
+        assert "❌ not reachable" in client.predict(api_name="/provider_status")
+    finally:
+        client.close()
+        demo.close()
