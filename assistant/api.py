@@ -22,7 +22,7 @@ from .config import Settings
 from .resources import embedding_model_path, load_settings
 from .embeddings import Embedder, get_embedder
 from .errors import ConfigError, InputError
-from .index import PaperIndex
+from .index import PaperIndex, forget_clients
 from .loaders import load_sources
 from .models import (
     Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, ProviderStatus, RebuildReport, RemoveReport,
@@ -144,9 +144,9 @@ class ResearchAssistant:
         if old.exists():
             moved_to = old.with_name(f"{old.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
             old.rename(moved_to)
-        self.__dict__.pop("index", None)
-        self.__dict__.pop("retriever", None)
-        self.__dict__.pop("agent", None)
+        for built in ("index", "retriever", "agent"):
+            self.__dict__.pop(built, None)
+        forget_clients()  # a client opened before would still point at the moved folder
         index = PaperIndex(self.settings, self.embedder)
         report = IngestReport()
         sources = ([str(self.settings.default_corpus)] if self.settings.default_corpus.exists() else []) + \

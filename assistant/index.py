@@ -18,7 +18,7 @@ from .embeddings import Embedder
 from .errors import IndexStoreError
 from .models import Chunk, IngestReport, Paper
 
-__all__ = ["PaperIndex", "open_client"]
+__all__ = ["PaperIndex", "open_client", "forget_clients"]
 
 _BATCH = 256
 _PAPERS_PER_WRITE = 32
@@ -52,6 +52,13 @@ def open_client(settings: Settings):
             "the folder is writable or set ASSISTANT_INDEX_DIR"
         )
         raise IndexStoreError(f"cannot open the {where}: {exc}", hint) from exc
+
+
+def forget_clients() -> None:
+    """Drop the clients Chroma keeps per folder, so a folder replaced on disk is opened afresh."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
 
 
 class PaperIndex:
@@ -118,7 +125,8 @@ class PaperIndex:
         return hits
 
     def version(self) -> tuple[int, int, int]:
-        """Changes whenever papers or chunks are written (here, or by another process), so caches know to rebuild."""
+        """Changes with every write through this index (and with the counts, when another process writes), so
+        caches know to rebuild."""
         return self.catalog.count(), self.chunks.count(), self._writes
 
     # --- writing ------------------------------------------------------------

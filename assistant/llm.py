@@ -99,8 +99,7 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         )
     from langchain_openai import ChatOpenAI
 
-    raw = settings.openai_api_key
-    key = raw.get_secret_value() if hasattr(raw, "get_secret_value") else (raw or None)  # model_copy skips coercion
+    key = _api_key(settings)
     if not key and not settings.openai_base_url:
         raise ConfigError(
             "the openai provider needs an API key",
@@ -115,6 +114,11 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
         timeout=settings.request_timeout,
         max_retries=settings.max_retries,
     )
+
+
+def _api_key(settings: Settings) -> str | None:
+    raw = settings.openai_api_key
+    return raw.get_secret_value() if hasattr(raw, "get_secret_value") else (raw or None)  # model_copy skips coercion
 
 
 def provider_label(settings: Settings) -> str:
@@ -137,8 +141,7 @@ def probe_provider(settings: Settings) -> ProviderStatus:
                               detail="runs in this process; no network needed")
     import openai
 
-    raw = settings.openai_api_key
-    key = raw.get_secret_value() if hasattr(raw, "get_secret_value") else (raw or None)
+    key = _api_key(settings)
     status = ProviderStatus(provider="openai", model=label, base_url=settings.openai_base_url, reachable=False)
     if not key and not settings.openai_base_url:
         return status.model_copy(update={"detail": "no API key and no base URL: set OPENAI_API_KEY, or the base "
