@@ -6,14 +6,11 @@ screenshot in its own output folder (pytest's tmp_path).
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import socket
 
 import pytest
 
-from assistant.config import PROJECT_ROOT
 from assistant.ui import launch
 
 pytestmark = pytest.mark.e2e
@@ -23,22 +20,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ANSWER_SECONDS = 240
-FACT = next(
-    fact
-    for fact in map(json.loads, (PROJECT_ROOT / "evals" / "facts.jsonl").read_text(encoding="utf-8").splitlines())
-    if fact["id"] == "fact-004"  # "named" MedReason question; the accepted answer is 32,682
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def app_url(ra):
-    port = _free_port()
+def app_url(ra, free_port):
+    port = free_port()
     demo = launch(ra, port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
@@ -73,22 +57,22 @@ def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name).click()
 
 
-def test_chat_shows_a_cited_answer_whose_marker_opens_the_papers_card(page, tmp_path):
+def test_chat_shows_a_cited_answer_whose_marker_opens_the_papers_card(page, tmp_path, medreason_fact):
     box = page.locator("#chat").locator("xpath=ancestor::div[contains(@class,'gradio-container')]") \
         .get_by_role("textbox").first
-    box.fill(FACT["question"])
+    box.fill(medreason_fact["question"])
     box.press("Enter")
     marker = page.locator("a.ra-cite").first
     marker.wait_for()
     answer_text = marker.locator("xpath=ancestor::*[contains(@class,'message')][1]").inner_text()
-    assert any(accepted in answer_text for accepted in FACT["answers"])
+    assert any(accepted in answer_text for accepted in medreason_fact["answers"])
     card = page.locator(f"details{marker.get_attribute('href')}")
     assert not card.evaluate("node => node.open")
     marker.click()
     quote = card.locator("mark")
     quote.wait_for(state="visible")
     assert card.evaluate("node => node.open")
-    assert any(accepted in quote.inner_text() for accepted in FACT["answers"])
+    assert any(accepted in quote.inner_text() for accepted in medreason_fact["answers"])
     assert "MedReason" in card.locator("summary").inner_text()
     page.screenshot(path=str(tmp_path / "chat-card.png"), full_page=True)
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 import json
-import socket
+import re
 import sys
 from pathlib import Path
 
@@ -18,18 +17,6 @@ from assistant.present import unlinked_markers
 from assistant.ui import REFERENCES_TITLE, launch
 
 pytestmark = pytest.mark.e2e
-
-FACT = next(
-    fact
-    for fact in map(json.loads, (PROJECT_ROOT / "evals" / "facts.jsonl").read_text(encoding="utf-8").splitlines())
-    if fact["id"] == "fact-004"  # "named" MedReason question; the accepted answer is 32,682
-)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _listening_addresses(port: int) -> set[str]:
@@ -50,9 +37,9 @@ def _listening_addresses(port: int) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def served(ra):
+def served(ra, free_port):
     """The app as `python app.py` serves it (default host from settings), on a free port."""
-    port = _free_port()
+    port = free_port()
     demo = launch(ra, port=port, prevent_thread_lock=True, quiet=True)
     yield demo, port
     demo.close()
@@ -72,31 +59,31 @@ def _text(message: dict) -> str:
     return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
 
 
-def test_question_streams_steps_a_cited_answer_and_its_reference(served):
+def test_question_streams_steps_a_cited_answer_and_its_reference(served, medreason_fact):
     demo, port = served
     client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
     try:
-        messages = client.predict(FACT["question"], api_name="/chat")
+        messages = client.predict(medreason_fact["question"], api_name="/chat")
     finally:
         client.close()
     titles = [(message.get("metadata") or {}).get("title") for message in messages]
     assert any(title and title.startswith("🔎 search_papers:") for title in titles)
     answer = [_text(m) for m, title in zip(messages, titles) if not title]
     assert len(answer) == 1 and "[1]" in unlinked_markers(answer[0])
-    assert any(accepted in answer[0] for accepted in FACT["answers"])
+    assert any(accepted in answer[0] for accepted in medreason_fact["answers"])
     references = [_text(m) for m, title in zip(messages, titles) if title == REFERENCES_TITLE]
     assert len(references) == 1
     card = re.search(r'<details class="ra-card" id="([\w-]+-1)"><summary>\[1\] ([^<]*)</summary>'
                      r'<p class="ra-card-meta">([^<]*)</p>', references[0])
-    assert card and card.group(3).startswith(FACT["paper_id"])
+    assert card and card.group(3).startswith(medreason_fact["paper_id"])
     assert f'href="#{card.group(1)}"' in answer[0]  # the marker opens this card
     marked = re.findall(r"<mark>(.*?)</mark>", references[0])
-    assert any(accepted in quote for quote in marked for accepted in FACT["answers"])
+    assert any(accepted in quote for quote in marked for accepted in medreason_fact["answers"])
 
 
-def test_uploaded_papers_are_ingested_reported_and_listed(make_settings, small_corpus, tmp_path):
+def test_uploaded_papers_are_ingested_reported_and_listed(make_settings, small_corpus, tmp_path, free_port):
     empty = ResearchAssistant(settings=make_settings(default_corpus=tmp_path / "no-corpus"))
-    port = _free_port()
+    port = free_port()
     demo = launch(empty, port=port, prevent_thread_lock=True, quiet=True)
     client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
     try:
@@ -181,11 +168,11 @@ def test_a_bad_request_comes_back_as_a_notice_not_a_traceback(client):
     assert table.startswith("⚠️ a comparison needs at least two papers") and csv_file is None
 
 
-def test_settings_switch_the_provider_and_report_whether_it_is_reachable(make_settings, tmp_path):
+def test_settings_switch_the_provider_and_report_whether_it_is_reachable(make_settings, tmp_path, free_port):
     """On an app of its own: switching the provider changes what answers for everyone on that server."""
-    closed = _free_port()  # nothing listens here
+    closed = free_port()  # nothing listens here
     own = ResearchAssistant(settings=make_settings(default_corpus=tmp_path / "no-corpus"))
-    port = _free_port()
+    port = free_port()
     demo = launch(own, port=port, prevent_thread_lock=True, quiet=True)
     client = Client(f"http://127.0.0.1:{port}/", verbose=False, analytics_enabled=False)
     try:
@@ -215,11 +202,11 @@ def test_eval_endpoint_runs_a_suite_and_returns_its_report_table_and_plots(clien
 
 
 def test_app_py_builds_the_index_on_first_start_with_progress_and_only_opens_it_later(serve, process_env, tmp_path,
-                                                                                   small_corpus):
+                                                                                   small_corpus, free_port):
     env = process_env(tmp_path / "index", ASSISTANT_DEFAULT_CORPUS=str(small_corpus))
     logs = []
     for start in ("first", "second"):
-        port = _free_port()
+        port = free_port()
         log = tmp_path / f"{start}.log"
         with serve([sys.executable, str(PROJECT_ROOT / "app.py"), "--port", str(port)], f"http://127.0.0.1:{port}/",
                    log, f"app.py ({start} start)", 300, env=env):
