@@ -20,7 +20,7 @@ from pydantic import SecretStr
 from .chunking import chunk_paper
 from .config import Settings
 from .resources import embedding_model_path, load_settings
-from .embeddings import Embedder, get_embedder
+from .embeddings import Embedder, OnnxEmbedder, get_embedder
 from .errors import ConfigError, InputError
 from .index import PaperIndex, forget_clients
 from .loaders import load_sources
@@ -51,9 +51,10 @@ class ResearchAssistant:
 
     # --- components (built on first use: loading models costs seconds) -------
     @cached_property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> Embedder | OnnxEmbedder:
         settings = self.settings
-        return get_embedder(embedding_model_path(settings), settings.embedding_batch_size, settings.embedding_threads)
+        return get_embedder(embedding_model_path(settings), settings.embedding_batch_size, settings.embedding_threads,
+                            settings.embedding_backend)
 
     @cached_property
     def index(self) -> PaperIndex:

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = Field(
         default=None, description="sentence-transformers folder; default: the bundled all-MiniLM-L6-v2"
     )
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        default="auto", description="auto: the ONNX export when setup.sh made one (loads in ~0.4 s, same vectors), "
+        "else torch"
+    )
     embedding_batch_size: int = Field(default=32, ge=1)
     embedding_threads: int = Field(
         default=1,

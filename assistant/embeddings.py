@@ -1,11 +1,18 @@
 """The bundled sentence embedding model, loaded from its package folder only.
 
+Two runtimes give the same vectors (cosine >= 0.99999, checked when the export is made): ONNX Runtime over
+`<model>/onnx/model.onnx`, exported once at set-up from the bundled weights (`python -m assistant.embeddings`),
+which loads in about 0.4 s without importing torch; and sentence-transformers on torch (about 5 s to load), used
+when no export exists or `ASSISTANT_EMBEDDING_BACKEND=torch`. Both tokenise with the model's own tokenizer.json,
+so token counts, and therefore chunks, are identical.
+
 HF_HUB_OFFLINE is forced before sentence-transformers is imported so a missing
 file fails at once instead of trying a model hub this machine cannot reach.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from functools import lru_cache
@@ -13,7 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Embedder", "get_embedder"]
+__all__ = ["Embedder", "OnnxEmbedder", "get_embedder", "export_onnx", "ONNX_FILE"]
+
+ONNX_FILE = Path("onnx") / "model.onnx"  # where sentence-transformers itself looks for an ONNX export
+_PARITY = 0.99999  # least cosine between the two runtimes' vectors for an export to be kept
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -48,10 +58,143 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        named = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(named())  # renamed in sentence-transformers 5
+
+
+class OnnxEmbedder:
+    """The same encoder through ONNX Runtime: mean pooling over the last hidden state, then unit length."""
+
+    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 1) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.max_tokens = _max_seq_length(model_path)
+        self.dimension = int(json.loads((model_path / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+        self.batch_size = batch_size
+        self._counter = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.max_tokens)
+        self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(str(model_path / ONNX_FILE), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            parts = [self._encode_batch(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
+        return np.vstack(parts)
+
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
+        encoded = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                          "token_type_ids": np.zeros_like(ids)})[0]
+        weights = mask[..., None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+
+def _max_seq_length(model_path: Path) -> int:
+    config = model_path / "sentence_bert_config.json"
+    return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"]) if config.exists() else 256
+
+
+def _mean_pooled_and_normalised(model_path: Path) -> bool:
+    """The ONNX path re-implements pooling: only the mean-pooled, normalised layout (the bundled model's)."""
+    try:
+        modules = json.loads((model_path / "modules.json").read_text(encoding="utf-8"))
+        pooling = json.loads((model_path / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+    return kinds == ["Transformer", "Pooling", "Normalize"] and pooling.get("pooling_mode_mean_tokens") is True
 
 
 @lru_cache(maxsize=4)
-def get_embedder(model_path: Path, batch_size: int = 32, threads: int = 1) -> Embedder:
-    """One model per process: loading it costs seconds and ~100 MB."""
+def get_embedder(model_path: Path, batch_size: int = 32, threads: int = 1, backend: str = "auto"):
+    """One model per process: the ONNX export when there is one (or `backend="onnx"`), else torch."""
+    if backend == "onnx" or (backend == "auto" and (model_path / ONNX_FILE).is_file()):
+        if not (model_path / ONNX_FILE).is_file():
+            from .errors import ConfigError
+
+            raise ConfigError(f"no ONNX export at {model_path / ONNX_FILE}",
+                              "run `python -m assistant.embeddings` (setup.sh does), or set "
+                              "ASSISTANT_EMBEDDING_BACKEND=torch")
+        return OnnxEmbedder(model_path, batch_size, threads)
     return Embedder(model_path, batch_size, threads)
+
+
+def export_onnx(model_path: Path, probe_texts: list[str]) -> tuple[Path | None, str]:
+    """Export the model's transformer to `<model>/onnx/model.onnx` from the local weights (no download), keep it
+    only if its vectors match torch's on `probe_texts`; (path or None, what happened)."""
+    if not _mean_pooled_and_normalised(model_path):
+        return None, "the model is not mean-pooled and normalised; the torch path stays in use"
+    import torch
+
+    torch_embedder = Embedder(model_path)
+    transformer = torch_embedder.model[0].auto_model.eval()
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
+                                    token_type_ids=token_type_ids).last_hidden_state
+
+    target = model_path / ONNX_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sample = torch_embedder.model.tokenizer(["a sentence", "another, longer sentence"], padding=True,
+                                            return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {name: {0: "batch", 1: "tokens"} for name in names + ["last_hidden_state"]}
+    with torch.no_grad():
+        torch.onnx.export(LastHiddenState(), tuple(sample[n] for n in names), str(target), input_names=names,
+                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+    cosine = float((torch_embedder.encode(probe_texts) * OnnxEmbedder(model_path).encode(probe_texts)).sum(1).min())
+    if cosine < _PARITY:
+        target.unlink()
+        return None, f"the export's vectors differ from torch's (least cosine {cosine:.6f}); removed it"
+    return target, f"exported {target} (least cosine to torch {cosine:.7f} on {len(probe_texts)} texts)"
+
+
+def main() -> None:
+    """`python -m assistant.embeddings`: make the ONNX export of the configured model (idempotent)."""
+    import sys
+
+    from .resources import embedding_model_path, load_settings
+
+    model_path = embedding_model_path(load_settings())
+    if (model_path / ONNX_FILE).is_file():
+        print(f"ONNX export present: {model_path / ONNX_FILE}")
+        return
+    probe = [line.strip() for line in _probe_lines() if len(line.strip()) > 40][:200]
+    try:
+        path, message = export_onnx(model_path, probe)
+    except Exception as exc:  # the torch exporter's many failure types: the torch path keeps working
+        path, message = None, f"ONNX export failed ({type(exc).__name__}: {exc}); the torch path stays in use"
+    print(message, file=sys.stdout if path else sys.stderr)
+
+
+def _probe_lines() -> list[str]:
+    from .config import BUNDLED_CORPUS
+
+    return [line for file in sorted(BUNDLED_CORPUS.glob("*.txt")) for line in
+            file.read_text(encoding="utf-8").splitlines()]
+
+
+if __name__ == "__main__":
+    main()

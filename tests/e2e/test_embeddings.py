@@ -1,0 +1,54 @@
+"""The two runtimes of the bundled embedding model: the ONNX export (made by setup.sh) and torch give the same
+vectors and the same token counts, so an index built by one is searched by the other unchanged."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant.config import BUNDLED_CORPUS, Settings
+from assistant.embeddings import ONNX_FILE, Embedder, OnnxEmbedder, get_embedder
+from assistant.errors import ConfigError
+from assistant.loaders import load_sources
+from assistant.resources import embedding_model_path
+from assistant.text import split_sentences
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def model_path():
+    path = embedding_model_path(Settings(_env_file=None))
+    if not (path / ONNX_FILE).is_file():
+        pytest.fail(f"no ONNX export at {path / ONNX_FILE}: run `python -m assistant.embeddings` (setup.sh does)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus_texts() -> list[str]:
+    papers = load_sources([str(BUNDLED_CORPUS)]).papers
+    sentences = [sentence for paper in papers[:60] for sentence in split_sentences(paper.text)]
+    return sentences + [paper.text for paper in papers[:40]]  # whole abstracts too: some pass the 256-token cut
+
+
+def test_onnx_and_torch_give_the_same_vectors_and_token_counts(model_path, corpus_texts):
+    torch_side, onnx_side = Embedder(model_path), OnnxEmbedder(model_path)
+    assert (onnx_side.max_tokens, onnx_side.dimension) == (torch_side.max_tokens, torch_side.dimension)
+    assert [onnx_side.count_tokens(t) for t in corpus_texts] == [torch_side.count_tokens(t) for t in corpus_texts]
+    assert any(torch_side.count_tokens(t) > torch_side.max_tokens for t in corpus_texts)  # truncation is exercised
+    a, b = torch_side.encode(corpus_texts), onnx_side.encode(corpus_texts)
+    assert a.shape == b.shape and a.dtype == b.dtype == np.float32
+    assert float((a * b).sum(axis=1).min()) >= 0.99999
+    assert onnx_side.encode([]).shape == (0, onnx_side.dimension)
+
+
+def test_the_backend_setting_chooses_the_runtime(model_path, tmp_path):
+    assert isinstance(get_embedder(model_path, 32, 1, "auto"), OnnxEmbedder)  # the export exists
+    assert isinstance(get_embedder(model_path, 32, 1, "torch"), Embedder)
+    without_export = tmp_path / "model"
+    shutil.copytree(model_path, without_export, ignore=shutil.ignore_patterns("onnx"))
+    assert isinstance(get_embedder(without_export, 32, 1, "auto"), Embedder)
+    with pytest.raises(ConfigError, match="no ONNX export .* run `python -m assistant.embeddings`"):
+        get_embedder(without_export, 32, 1, "onnx")
