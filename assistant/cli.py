@@ -65,9 +65,14 @@ def ingest(
     else:
         out.print(f"added {report.added}, updated {report.updated}, skipped {report.skipped} (unchanged)")
         for problem in report.problems[1:] if _nothing_loaded(report) else report.problems:
-            err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False, soft_wrap=True)
+            _print_problem(problem)
     if _nothing_loaded(report):
         raise InputError(f"nothing ingested: {report.problems[0]}", "fix the path or file named above and run again")
+
+
+def _print_problem(problem) -> None:
+    """One line on stderr per problem, never wrapped, so scripts and people read one problem per line."""
+    err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _nothing_loaded(report) -> bool:
@@ -120,7 +125,7 @@ def remove(
         return
     out.print(f"removed {len(report.removed)}")
     for pid in report.unknown:
-        err.print(f"[yellow]problem[/] no indexed paper has id '{pid}'", markup=True, highlight=False, soft_wrap=True)
+        _print_problem(f"no indexed paper has id '{pid}'")
 
 
 index_app = typer.Typer(no_args_is_help=True, help="Look after the index itself.")
@@ -146,7 +151,7 @@ def rebuild(
         out.print(f"the old index is kept in {report.moved_to}", highlight=False, soft_wrap=True)
     out.print(f"new index: added {report.added}, updated {report.updated}, skipped {report.skipped}")
     for problem in report.problems:
-        err.print(f"[yellow]problem[/] {problem}", markup=True, highlight=False, soft_wrap=True)
+        _print_problem(problem)
 
 
 @app.command()

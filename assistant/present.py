@@ -30,7 +30,7 @@ _CARD_LINK = re.compile(r'<a class="ra-cite" href="#[^"]*">(\d+)</a>')
 
 def status_label(answer: Answer) -> str | None:
     """'Unsure' or 'Not answered' for an answer that is not a plain success, so it is never read as one."""
-    return STATUS_LABELS.get(answer.status) if answer.status != "success" or answer.abstained else None
+    return STATUS_LABELS.get(answer.status)
 
 
 def linked_markers(text: str, anchor: str) -> str:
