@@ -28,7 +28,8 @@ def eval_command(
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="at most N questions per suite")] = None,
     systems: Annotated[str, typer.Option("--systems", help="comma list of product, extractive, plain_rag")]
     = "product,extractive,plain_rag",
-    out: Annotated[Optional[Path], typer.Option("--out", help="run folder; default <ASSISTANT_EVAL_DIR, eval-runs>/<timestamp>-<corpus or suite>-<provider>")]
+    out: Annotated[Optional[Path], typer.Option("--out", help="run folder; default <ASSISTANT_EVAL_DIR, eval-runs>/"
+                                                "<timestamp>-<corpus>[-<suite>]-<provider>")]
     = None,
     judge: Annotated[str, typer.Option("--judge", help="extra report-only support judge: none or llm")] = "none",
     judge_model: Annotated[Optional[str], typer.Option("--judge-model", help="model for --judge llm")] = None,

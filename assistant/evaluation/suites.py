@@ -44,7 +44,7 @@ def run_suite(settings: Settings, suite: str = "all", corpus: str = "daily", spl
     except ValueError as exc:
         raise InputError(str(exc), "use --corpus daily, daily-v1 or pubmedqa") from exc
     ra = ResearchAssistant(settings=corpus_settings)
-    label = suite if suite in WRITING_SUITES else corpus
+    label = f"{corpus}-{suite}" if suite in WRITING_SUITES else corpus  # the run folder names of earlier runs
     out = out or settings.eval_dir / f"{datetime.now():%Y%m%d-%H%M%S}-{label}-{ra.settings.provider}"
     tick = progress or (lambda done, total, item: None)
     if suite in WRITING_SUITES:
