@@ -30,7 +30,7 @@ from .prompts import render
 from .question import QuestionProfile, is_overview, profile_question
 from .retrieve import ChunkHit, Retriever
 from .review import write_review
-from .selection import Selection, Selector, load_selector
+from .selection import Selection, Selector, WriterGate, load_selector
 from .text import split_sentences
 from .verify import Verification, verify_answer
 
@@ -42,11 +42,15 @@ _OVERVIEW_PAPERS = 5
 
 
 class ResearchAgent:
-    def __init__(self, settings: Settings, retriever: Retriever, chat_model=None, selector: Selector | None = None) -> None:
+    def __init__(self, settings: Settings, retriever: Retriever, chat_model=None, selector: Selector | None = None,
+                 writer_gate: WriterGate | None = None) -> None:
+        """`writer_gate`: when given, a factoid answer is written only if the gate expects the writer's words to
+        be shown; without one every answer is written."""
         self.settings = settings
         self.retriever = retriever
         self._chat_model = chat_model
         self.selector = selector or load_selector()
+        self.writer_gate = writer_gate
 
     @property
     def chat_model(self):
@@ -111,11 +115,12 @@ class ResearchAgent:
         started = time.perf_counter()
         query = self._retrieval_query(question, history)
         hits = self.retriever.search_chunks(query, _RETRIEVE_K)
+        timings["retrieval"] = time.perf_counter() - started
         steps.append(Step(tool="search_papers", args={"query": query, "k": _RETRIEVE_K},
                           summary=f"{len({h.paper.paper_id for h in hits})} papers"))
         yield "step", steps[-1]
         profile, selection = self._select(question, query, hits)
-        timings["retrieval"] = time.perf_counter() - started
+        timings["selection"] = time.perf_counter() - started - timings["retrieval"]
         draft = Draft(question=question, profile=profile, selection=selection, hits=hits, ledger=EvidenceLedger(),
                       steps=steps, provider=provider_label(self.settings), timings=timings)
         if not selection.answers:
@@ -129,8 +134,13 @@ class ResearchAgent:
         steps.append(Step(tool="select_evidence", args={"k": len(draft.ledger.items)},
                           summary=f"best evidence P(answers) = {selection.answer_probability:.2f}"))
         yield "step", steps[-1]
-        if selection.qtype == "yes_no":
-            # the finding is the answer; no model's words can settle yes or no better than the fitted reader
+        skip = "the finding is the answer" if selection.qtype == "yes_no" else self._not_worth_writing(draft)
+        if skip:
+            # a yes/no finding is settled by the fitted reader, never by a model's words; a quote the writer
+            # would not improve on is shown at once instead of after generation
+            steps.append(Step(tool="write_answer", args={}, summary=f"not written: {skip}; the verified quote is "
+                                                                    "the answer"))
+            yield "step", steps[-1]
             timings["first_text"] = time.perf_counter() - started
             yield from _said(self._finalize(draft))
             return
@@ -174,6 +184,15 @@ class ResearchAgent:
             timings.setdefault("first_text", time.perf_counter() - started)
             yield "text", rest
         yield "answer", answer
+
+    def _not_worth_writing(self, draft: Draft) -> str | None:
+        """Why the writer is skipped for this answer, or None to write it."""
+        if self.writer_gate is None:
+            return None
+        write, probability = self.writer_gate.worth_writing(draft.provider, draft.selection)
+        if write:
+            return None
+        return f"the writer's words are predicted not to be shown (P = {probability:.2f})"
 
     # --- tools path (tool-calling models) -------------------------------------------
     def _run_tools(self, question: str, history: list[dict]) -> Iterator[tuple[str, object]]:

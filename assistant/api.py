@@ -93,8 +93,10 @@ class ResearchAssistant:
     @cached_property
     def agent(self):
         from .agent import ResearchAgent
+        from .selection import load_writer_gate
 
-        return ResearchAgent(self.settings, self.retriever, selector=self.selector)
+        gate = load_writer_gate() if self.settings.writer_gate else None
+        return ResearchAgent(self.settings, self.retriever, selector=self.selector, writer_gate=gate)
 
     # --- corpus ----------------------------------------------------------------
     def ingest(

@@ -19,7 +19,7 @@ import re
 import numpy as np
 
 from .bibliography import citation_key
-from .loaders.arxiv_source import find_arxiv_id
+from .loaders.arxiv_ids import find_arxiv_id
 from .manuscript import Manuscript, ManuscriptSentence
 from .models import CHECK_VERDICTS, CheckedSentence, CheckEvidence, CheckReport, Paper
 from .text import is_list_marker, number_spans, numbers, tokens

@@ -130,6 +130,10 @@ class Settings(BaseSettings):
         default=None, description="fitted answer-selection models (default: the bundled data/selector.json; refit "
         "with `python -m assistant.evaluation.fit_selector`)"
     )
+    writer_gate: bool = Field(
+        default=True, description="skip writing a factoid answer when the fitted writer gate (data/writer_gate.json, "
+        "fitted for one writer model) predicts its words would not be shown; the verified quote is the answer then"
+    )
 
     # --- input limits -----------------------------------------------------------
     max_line_chars: int = Field(default=1_000_000, ge=1000, description="a text file with a longer line is "

@@ -77,7 +77,8 @@ class OnnxEmbedder:
         self._counter.no_padding()
         self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(self.max_tokens)
-        self._tokenizer.enable_padding(pad_id=self._tokenizer.token_to_id("[PAD]") or 0, pad_token="[PAD]")
+        self._tokenizer.no_padding()
+        self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -86,16 +87,26 @@ class OnnxEmbedder:
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        """Texts are batched by length (as sentence-transformers does), so a short sentence is not padded to
+        the longest text of the call; vectors come back in the order given."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            parts = [self._encode_batch(texts[i:i + self.batch_size]) for i in range(0, len(texts), self.batch_size)]
-        return np.vstack(parts)
+            token_ids = [e.ids for e in self._tokenizer.encode_batch(texts)]
+            order = np.argsort([-len(ids) for ids in token_ids], kind="stable")
+            vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+            for start in range(0, len(texts), self.batch_size):
+                batch = order[start:start + self.batch_size]
+                vectors[batch] = self._encode_batch([token_ids[i] for i in batch])
+        return vectors
 
-    def _encode_batch(self, texts: list[str]) -> np.ndarray:
-        encoded = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+    def _encode_batch(self, token_ids: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in token_ids)
+        ids = np.full((len(token_ids), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, tokens in enumerate(token_ids):
+            ids[row, :len(tokens)] = tokens
+            mask[row, :len(tokens)] = 1
         hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0]
         weights = mask[..., None].astype(np.float32)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from .config import Settings
 from .embeddings import Embedder
 from .errors import IndexStoreError
+from .lexical import stamp
 from .models import Chunk, IngestReport, Paper
 
 __all__ = ["PaperIndex", "open_client", "forget_clients"]
@@ -24,9 +26,38 @@ _BATCH = 256
 _PAPERS_PER_WRITE = 32
 
 
+def _import_chromadb():
+    """chromadb, imported without the `overrides` package's signature checks.
+
+    chromadb marks ~160 methods with `@override`, which inspects the caller's frames and compares signatures
+    when each class is created: half a second of every cold start, guarding chromadb's own development. The
+    decorator is swapped for one that only marks the method (as `@override` does) while chromadb's modules
+    load, then put back, so nothing else in the process is affected.
+    """
+    import sys
+
+    if "chromadb" in sys.modules:
+        return sys.modules["chromadb"]
+    import overrides
+
+    def mark_only(method=None, **_checks):
+        if method is None:
+            return mark_only
+        method.__override__ = True
+        return method
+
+    original = overrides.override, overrides.overrides
+    overrides.override = overrides.overrides = mark_only
+    try:
+        import chromadb
+    finally:
+        overrides.override, overrides.overrides = original
+    return chromadb
+
+
 def open_client(settings: Settings):
     """Embedded PersistentClient by default; HttpClient when a Chroma server is configured."""
-    import chromadb
+    chromadb = _import_chromadb()
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
@@ -75,6 +106,7 @@ class PaperIndex:
             f"{name}-catalog", configuration=space, embedding_function=None
         )
         self._papers: dict[str, Paper] | None = None
+        self._fingerprint = ""
         self._writes = 0
 
     # --- reading ------------------------------------------------------------
@@ -82,11 +114,20 @@ class PaperIndex:
         """Every committed paper, by id (cached until the next write)."""
         if self._papers is None:
             records = self.catalog.get(include=["metadatas"])
-            self._papers = {
-                pid: Paper.model_validate_json(meta["paper"])
-                for pid, meta in zip(records["ids"], records["metadatas"], strict=True)
-            }
+            pairs = list(zip(records["ids"], records["metadatas"], strict=True))
+            self._papers = {pid: Paper.model_validate_json(meta["paper"]) for pid, meta in pairs}
+            self._fingerprint = stamp(self.chunks.name, [(pid, meta["content_hash"]) for pid, meta in pairs])
         return self._papers
+
+    def fingerprint(self) -> str:
+        """Names exactly the committed content (papers and chunking), for caches kept across processes."""
+        self.papers()
+        return self._fingerprint
+
+    def lexical_dir(self) -> Path:
+        """Where the saved BM25 copies of this collection live (beside the embedded index, or in the index
+        folder when a Chroma server holds the vectors)."""
+        return self.settings.index_dir / "lexical" / self.chunks.name
 
     def is_empty(self) -> bool:
         return self.catalog.count() == 0
@@ -100,6 +141,19 @@ class PaperIndex:
             if meta["paper_id"] in committed:
                 out.append(_chunk_from_record(cid, text, meta))
         return out
+
+    def chunks_by_id(self, chunk_ids: list[str]) -> list[Chunk]:
+        """These chunks of committed papers, in the order asked."""
+        if not chunk_ids:
+            return []
+        committed = self.papers()
+        records = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        found = {
+            cid: _chunk_from_record(cid, text, meta)
+            for cid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True)
+            if meta["paper_id"] in committed
+        }
+        return [found[cid] for cid in chunk_ids if cid in found]
 
     def query(self, vector, n: int, paper_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity, optionally restricted to some papers."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .config import Settings
 from .embeddings import Embedder
 from .index import PaperIndex
+from .lexical import LexicalIndex, lexical_terms, load_or_build
 from .models import Chunk, Paper, SearchHit
 from .text import STOPWORDS, content_words, exact_names, named_entities, numbers, sentence_spans, tokens
 
@@ -51,57 +52,32 @@ class ChunkHit:
     lexical_rank: int | None
 
 
-def lexical_terms(text: str) -> list[str]:
-    """BM25 terms: words minus stopwords, plus canonical numbers ("32,682" -> "32682")."""
-    words = [t for t in tokens(text) if t not in STOPWORDS and not t[0].isdigit()]
-    return words + [f"#{n}" for n in numbers(text)]
-
-
 class Retriever:
     def __init__(self, settings: Settings, index: PaperIndex, embedder: Embedder) -> None:
         self.settings = settings
         self.index = index
         self.embedder = embedder
-        self._bm25 = None
+        self._bm25: LexicalIndex | None = None
         self._bm25_version: tuple[int, int, int] | None = None
         self._bm25_lock = threading.Lock()  # the web UI searches from several threads
 
-    def _lexical(self):
-        """The BM25 index with the chunks and tokenizer it was built from, rebuilt when the index changed.
-
-        One consistent triple under a lock: the web UI searches from several threads, and one may rebuild
-        while another ranks.
-        """
+    def _lexical(self) -> LexicalIndex:
+        """The BM25 index of the committed chunks: loaded from its saved copy, or built (and saved) when the
+        index changed. Swapped whole under a lock: the web UI searches from several threads."""
         with self._bm25_lock:
             version = self.index.version()
             if self._bm25 is None or version != self._bm25_version:
-                import bm25s
-
-                papers = self.index.papers()
-                chunks = self.index.all_chunks()
-                tokenizer = _tokenizer()
-                retriever = bm25s.BM25()
-                if chunks:
-                    texts = [f"{papers[c.paper_id].title} {c.text}" for c in chunks]
-                    retriever.index(tokenizer.tokenize(texts, return_as="tuple", show_progress=False),
-                                    show_progress=False)
-                self._bm25 = (retriever, chunks, tokenizer)
+                self._bm25 = load_or_build(self.index.lexical_dir(), self.index.fingerprint(), self._chunk_texts)
                 self._bm25_version = version
             return self._bm25
 
-    def _lexical_ranking(self, query: str, pool: int) -> list[Chunk]:
-        retriever, chunks, tokenizer = self._lexical()
-        if not chunks:
-            return []
-        terms = tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False,
-                                   allow_empty=False)[0]
-        if not terms:
-            return []
-        import numpy as np
+    def _chunk_texts(self) -> tuple[list[str], list[str]]:
+        papers = self.index.papers()
+        chunks = self.index.all_chunks()
+        return [c.chunk_id for c in chunks], [f"{papers[c.paper_id].title} {c.text}" for c in chunks]
 
-        scores = retriever.get_scores(terms)
-        order = np.argsort(-scores)[:pool]
-        return [chunks[i] for i in order if scores[i] > 0]
+    def _lexical_ranking(self, query: str, pool: int) -> list[Chunk]:
+        return self.index.chunks_by_id(self._lexical().rank(query, pool))
 
     def search_chunks(self, query: str, k: int, filters: SearchFilters | None = None) -> list[ChunkHit]:
         filters = filters or SearchFilters()
@@ -198,17 +174,6 @@ def _lexical_weight(query: str) -> float:
         return 1.0
     exact = 2 * len(numbers(query)) + len(named_entities(query))  # a number is the rarest, surest key
     return 1.0 + min(1.0, exact / len(words))
-
-
-def _tokenizer():
-    """bm25s's tokenizer and vocabulary over our word splitter, which keeps names and canonical numbers whole.
-
-    Case is kept for the splitter, which reads "1.6M" as 1,600,000 before it lower-cases the words. No
-    stemmer: Snowball stems were measured here and not adopted (README, "Libraries kept and declined").
-    """
-    from bm25s.tokenization import Tokenizer
-
-    return Tokenizer(lower=False, splitter=lexical_terms, stopwords=None, stemmer=None)
 
 
 def _snippet(hit: ChunkHit, query: str, limit: int = 300) -> str:

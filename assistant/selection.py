@@ -45,10 +45,13 @@ from .vocabulary import vocabulary
 __all__ = [
     "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
     "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
-    "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel", "DecisionModel", "SELECTOR_PATH", "load_selector",
+    "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel",
+    "DecisionModel", "SELECTOR_PATH", "load_selector", "WRITER_FEATURES", "WRITER_GATE_PATH", "WriterGate",
+    "writer_features", "load_writer_gate",
 ]
 
 SELECTOR_PATH = Path(__file__).resolve().parent / "data" / "selector.json"
+WRITER_GATE_PATH = Path(__file__).resolve().parent / "data" / "writer_gate.json"
 QUESTION_TYPES = ("count", "quantity", "name", "yes_no", "method", "other")
 _AUXILIARIES = {"is", "are", "does", "do", "did", "can", "could", "should", "was", "were", "has", "have", "had",
                 "will", "would", "may", "might", "must"}
@@ -449,3 +452,46 @@ def load_selector(path: Path = SELECTOR_PATH) -> Selector:
         LinearModel(**raw["sentence"]), LinearModel(**raw["answer"]), LinearModel(**raw["relevance"]),
         DecisionModel(**decision) if decision else None, meta,
     )
+
+
+# --- the writer gate ------------------------------------------------------------------------------
+WRITER_FEATURES = ["p_answer", "top_probability", "top_cosine", "top_lexical", "top_novelty", "top_log_words",
+                   "top_new_numbers", "top_new_names", *(f"type_{t}" for t in QUESTION_TYPES)]
+
+
+def writer_features(selection: Selection) -> dict[str, float]:
+    """What is known about a factoid answer before any model writes it: how sure the selection is and what the
+    best evidence sentence looks like."""
+    top = selection.ranked[0]
+    values = {
+        "p_answer": selection.answer_probability, "top_probability": top.probability,
+        "top_cosine": top.features["cosine"], "top_lexical": top.features["lexical"],
+        "top_novelty": top.features["novelty"], "top_log_words": top.features["log_words"],
+        "top_new_numbers": top.features["new_numbers"], "top_new_names": top.features["new_names"],
+    }
+    return values | {f"type_{t}": float(selection.qtype == t) for t in QUESTION_TYPES}
+
+
+@dataclass(frozen=True)
+class WriterGate:
+    """P(the writer's words are shown rather than the quoted evidence), fitted for one writer model."""
+
+    model: LinearModel
+    writer: str
+
+    def worth_writing(self, writer: str, selection: Selection) -> tuple[bool, float | None]:
+        """(write?, fitted probability); a writer the gate was not fitted for always writes."""
+        if writer != self.writer:
+            return True, None
+        probability = self.model.probability(writer_features(selection))
+        return probability >= self.model.threshold, probability
+
+
+@lru_cache(maxsize=4)
+def load_writer_gate(path: Path = WRITER_GATE_PATH) -> WriterGate | None:
+    """The fitted gate, or None when there is none (every answer is then written)."""
+    if not Path(path).is_file():
+        return None
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    return WriterGate(LinearModel(**raw["model"]), raw["meta"]["writer"])
+

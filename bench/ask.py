@@ -3,15 +3,15 @@
 
 Run from the project root:
 
-    .venv/bin/python bench/ask.py                      # index into a temp dir, 20 facts + 5 unanswerable
+    .venv/bin/python bench/ask.py                      # index into a temp dir, 40 facts + 10 unanswerable
     .venv/bin/python bench/ask.py --index-dir vectorstore   # reuse (or build) an index folder
     .venv/bin/python bench/ask.py --facts 4 --unanswerable 2  # quicker run
+    .venv/bin/python bench/ask.py --no-writer-gate     # every factoid answer written (the earlier behaviour)
 
-Questions: the first N/2 `split == "dev"` and first N/2 `split == "test"` rows of
-evals/facts.jsonl (N = --facts, default 20) plus the first --unanswerable
-(default 5) rows of evals/unanswerable.jsonl; only the `id` and `question`
-fields are used. The provider is the bundled local SmolLM2 (`--provider local`,
-plan path) unless ASSISTANT_* settings say otherwise.
+Questions: the first N `split == "dev"` rows of evals/daily/facts.jsonl (N = --facts, default 40) plus the
+first --unanswerable (default 10) dev rows of evals/daily/unanswerable.jsonl (test splits are never read);
+only the `id` and `question` fields are used. The provider is the bundled local SmolLM2 (plan path) unless
+ASSISTANT_* settings say otherwise.
 
 Per question, two calls are timed on the same ResearchAssistant, in two passes
 (all asks, then all streams) so that llama.cpp's prompt cache, which keeps
@@ -19,7 +19,8 @@ the previous prompt's tokens, never speeds a stream up with its own question's a
 
 1. `ra.ask(q)` — `total` is its wall time; `retrieval`, `generation` and
    `verification` are the stage times the agent records in `Answer.timings`
-   (plan path: retrieval = search + evidence ranking; generation = streaming
+   (plan path: retrieval = hybrid search; selection = ranking every candidate sentence and deciding
+   answer / unsure / abstain; generation = streaming
    the model's reply, including the per-sentence verification done while
    streaming; verification = the final answer check). `first_text` (time from
    the start of the plan to the first verified sentence) is reported too.
@@ -56,16 +57,19 @@ sys.path.insert(0, str(ROOT))
 from assistant.api import ResearchAssistant  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 
-STAGES = ["retrieval", "generation", "verification", "first_text", "total", "first_chunk"]
+STAGES = ["retrieval", "selection", "generation", "verification", "first_text", "total", "first_chunk"]
+
+
+def _dev_rows(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if r.get("split") == "dev"]
 
 
 def _load_questions(n_facts: int, n_unanswerable: int) -> list[dict]:
-    facts = [json.loads(line) for line in (ROOT / "evals/facts.jsonl").read_text().splitlines() if line.strip()]
-    dev = [f for f in facts if f.get("split") == "dev"][: n_facts // 2]
-    test = [f for f in facts if f.get("split") == "test"][: n_facts - n_facts // 2]
-    unans = [json.loads(line) for line in (ROOT / "evals/unanswerable.jsonl").read_text().splitlines() if line.strip()]
-    rows = [{"id": f["id"], "question": f["question"], "kind": "fact"} for f in dev + test]
-    rows += [{"id": u["id"], "question": u["question"], "kind": "unanswerable"} for u in unans[:n_unanswerable]]
+    facts = _dev_rows(ROOT / "evals/daily/facts.jsonl")[:n_facts]
+    unanswerable = _dev_rows(ROOT / "evals/daily/unanswerable.jsonl")[:n_unanswerable]
+    rows = [{"id": f["id"], "question": f["question"], "kind": "fact"} for f in facts]
+    rows += [{"id": u["id"], "question": u["question"], "kind": "unanswerable"} for u in unanswerable]
     return rows
 
 
@@ -94,6 +98,7 @@ def _time_question(ra: ResearchAssistant, question: str) -> dict:
     timings = answer.timings
     return {
         "retrieval": timings.get("retrieval", 0.0),
+        "selection": timings.get("selection", 0.0),
         "generation": timings.get("generation", 0.0),
         "verification": timings.get("verification", 0.0),
         "first_text": timings.get("first_text"),
@@ -125,15 +130,16 @@ def _fmt(value: float | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, default=None, help="index folder (default: a temp dir)")
-    parser.add_argument("--facts", type=int, default=20, help="fact questions (half dev, half test)")
-    parser.add_argument("--unanswerable", type=int, default=5)
+    parser.add_argument("--facts", type=int, default=40, help="dev fact questions")
+    parser.add_argument("--unanswerable", type=int, default=10, help="dev unanswerable questions")
+    parser.add_argument("--no-writer-gate", action="store_true", help="write every factoid answer")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/ask.json")
     args = parser.parse_args(argv)
 
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
     with tempfile.TemporaryDirectory(prefix="bench-ask-") as tmp:
         index_dir = args.index_dir or Path(tmp) / "vectorstore"
-        ra = ResearchAssistant(settings=Settings(index_dir=index_dir))
+        ra = ResearchAssistant(settings=Settings(index_dir=index_dir, writer_gate=not args.no_writer_gate))
         t0 = time.perf_counter()
         papers = len(ra.index.papers())
         index_seconds = time.perf_counter() - t0
@@ -160,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         "facts": _summary([r for r in rows if r["kind"] == "fact"]),
         "unanswerable": _summary([r for r in rows if r["kind"] == "unanswerable"]),
     }
-    labels = {"retrieval": "retrieval", "generation": "generation", "verification": "verification",
+    labels = {"retrieval": "retrieval", "selection": "selection", "generation": "generation", "verification": "verification",
               "first_text": "first verified text (ask)", "first_chunk": "first chunk (stream)", "total": "total (ask)"}
     n_gen = sum(r["called_model"] for r in rows)
     print()
@@ -170,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     header = f"| {'stage':<26} | {'n':>3} | {'p50 ms':>8} | {'p95 ms':>8} |"
     print(header)
     print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
-    for stage in ["retrieval", "generation", "verification", "first_text", "first_chunk", "total"]:
+    for stage in ["retrieval", "selection", "generation", "verification", "first_text", "first_chunk", "total"]:
         s = summary["all"][stage]
         print(f"| {labels[stage]:<26} | {s['n']:>3} | {_fmt(s['p50_ms']):>8} | {_fmt(s['p95_ms']):>8} |")
     for subset in ("facts", "unanswerable"):
@@ -180,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "provider": provider,
+        "writer_gate": not args.no_writer_gate,
         "index": {"papers": papers, "dir": str(args.index_dir) if args.index_dir else "(temp)",
                   "build_or_open_seconds": round(index_seconds, 2)},
         "warmup_seconds": round(warmup_seconds, 2),

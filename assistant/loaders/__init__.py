@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, short_title, slugify
-from . import arxiv_source, bibtex, hf_daily, pdf, tabular
+from . import bibtex, hf_daily, pdf, tabular
 
 __all__ = ["load_sources", "merge_papers", "ARXIV_PREFIX", "ARXIV_SEARCH_PREFIX", "SUPPORTED_SUFFIXES"]
 
@@ -117,11 +117,13 @@ def load_sources(sources: Iterable[str], max_line_chars: int | None = None,
     `max_line_chars`, `max_paper_chars`), files with over-long lines and over-long papers are reported and left out."""
     result = LoadResult()
     for source in sources:
-        if source.startswith(ARXIV_PREFIX):
-            ids = [i for i in source[len(ARXIV_PREFIX):].split(",") if i.strip()]
-            loaded = arxiv_source.load_ids(ids)
-        elif source.startswith(ARXIV_SEARCH_PREFIX):
-            loaded = arxiv_source.load_query(source[len(ARXIV_SEARCH_PREFIX):])
+        if source.startswith((ARXIV_PREFIX, ARXIV_SEARCH_PREFIX)):
+            from . import arxiv_source  # the network client, imported only when arXiv is asked
+
+            if source.startswith(ARXIV_PREFIX):
+                loaded = arxiv_source.load_ids([i for i in source[len(ARXIV_PREFIX):].split(",") if i.strip()])
+            else:
+                loaded = arxiv_source.load_query(source[len(ARXIV_SEARCH_PREFIX):])
         else:
             files, problems = _expand(source)
             result.problems.extend(problems)

@@ -17,7 +17,7 @@ from bibtexparser.customization import convert_to_unicode
 
 from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
-from .arxiv_source import find_arxiv_id, normalise_arxiv_id
+from .arxiv_ids import find_arxiv_id, normalise_arxiv_id
 
 __all__ = ["load", "load_keyed"]
 

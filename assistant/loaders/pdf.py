@@ -12,8 +12,6 @@ import logging
 import re
 from pathlib import Path
 
-from pypdf import PdfReader
-
 from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
 
@@ -81,6 +79,8 @@ def load(path: Path) -> LoadResult:
     problems: list[Problem] = []
     pages: list[list[str]] = []
     try:
+        from pypdf import PdfReader  # imported on the first PDF, not by every command
+
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             return LoadResult(problems=[Problem(

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
-from .arxiv_source import normalise_arxiv_id
+from .arxiv_ids import normalise_arxiv_id
 
 __all__ = ["load_jsonl", "load_csv"]
 

@@ -109,3 +109,30 @@ def test_cli_ask_json(ra, tmp_path, process_env):
     assert any(c["paper_id"].startswith("medreason") for c in payload["citations"])
     assert isinstance(payload["removed"], list)
     assert [s["tool"] for s in payload["steps"]][:1] == ["search_papers"]
+
+
+def test_the_writer_gate_skips_only_writing_whose_words_would_not_be_shown(ra):
+    """Dev questions with the gate (default) and with every answer written, over one index: a skipped writer
+    never changes an answer that showed the quote anyway, and skipping means no generation at all."""
+    from pathlib import Path
+
+    from assistant.api import ResearchAssistant
+
+    gold = Path(__file__).resolve().parents[2] / "evals" / "daily" / "facts.jsonl"
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [r["question"] for r in rows if r["split"] == "dev" and r["kind"] in ("number", "which_system")][:6]
+    always = ResearchAssistant(settings=ra.settings.model_copy(update={"writer_gate": False}))
+    skipped = 0
+    for question in questions:
+        gated, written = ra.ask(question), always.ask(question)
+        assert gated.status == written.status  # the gate acts after the answer / unsure / abstain decision
+        if gated.abstained:
+            continue
+        assert_grounded(gated, ra.index.papers())
+        if gated.steps[-1].tool != "write_answer":
+            continue
+        skipped += 1
+        assert "generation" not in gated.timings and gated.raw_answer == ""
+        if not written.abstained and written.answer == f"{written.citations[0].quote.rstrip('.')} [1].":
+            assert gated.answer == written.answer
+    assert skipped >= 1

@@ -193,6 +193,63 @@ def test_small_corpus_search_and_inferred_year(make_settings, tmp_path, small_co
     assert [h.paper_id for h in assistant.search("estuary sonar", k=3, year_from=2025)] == [tidal.paper_id]
 
 
+QUOKKA_ID = "quokka-net-counting-marsupials-in-aerial-thermal-images"
+
+
+def _fresh_process_view(assistant: ResearchAssistant, make_settings, tmp_path) -> ResearchAssistant:
+    """Another ResearchAssistant over the same folder, as a new process would open it (no shared caches)."""
+    from assistant.index import forget_clients
+
+    forget_clients()
+    return ResearchAssistant(settings=make_settings(index_dir=assistant.settings.index_dir,
+                                                    default_corpus=tmp_path / "no-default-corpus"))
+
+
+def test_a_new_process_loads_the_saved_lexical_index_instead_of_rebuilding(make_settings, tmp_path, small_corpus,
+                                                                           monkeypatch):
+    assistant = _own_assistant(make_settings, tmp_path)
+    assistant.ingest([small_corpus])
+    assert assistant.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
+    saved = list(assistant.index.lexical_dir().iterdir())
+    assert [folder.name for folder in saved] == [assistant.index.fingerprint()]
+
+    from assistant.lexical import LexicalIndex
+
+    def refuse(*_args):
+        raise AssertionError("rebuilt although a saved copy of the same content exists")
+
+    monkeypatch.setattr(LexicalIndex, "build", classmethod(refuse))
+    reopened = _fresh_process_view(assistant, make_settings, tmp_path)
+    assert [c.paper_id for c in reopened.retriever._lexical_ranking("4,213 annotated frames", 3)][:1] == [QUOKKA_ID]
+
+
+def test_a_saved_lexical_index_of_other_content_is_never_read(make_settings, tmp_path, small_corpus):
+    assistant = _own_assistant(make_settings, tmp_path)
+    assistant.ingest([small_corpus])
+    assistant.search("marsupials", k=1)
+    before = assistant.index.fingerprint()
+    # another process changes one word: same paper and chunk counts, new content
+    writer = _fresh_process_view(assistant, make_settings, tmp_path)
+    small_corpus.write_text(small_corpus.read_text().replace("counts marsupials", "counts wombats"))
+    assert writer.ingest([small_corpus]).updated == 1
+    reader = _fresh_process_view(assistant, make_settings, tmp_path)
+    assert reader.index.fingerprint() != before
+    assert [c.paper_id for c in reader.retriever._lexical_ranking("wombats", 3)] == [QUOKKA_ID]
+    assert [f.name for f in reader.index.lexical_dir().iterdir()] == [reader.index.fingerprint()]
+
+
+def test_a_damaged_saved_lexical_index_is_rebuilt(make_settings, tmp_path, small_corpus):
+    assistant = _own_assistant(make_settings, tmp_path)
+    assistant.ingest([small_corpus])
+    assistant.search("marsupials", k=1)
+    folder = assistant.index.lexical_dir() / assistant.index.fingerprint()
+    for saved in folder.iterdir():
+        saved.write_bytes(b"\x00 not an index")
+    reopened = _fresh_process_view(assistant, make_settings, tmp_path)
+    assert reopened.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
+    assert QUOKKA_ID in (folder / "chunk_ids.txt").read_text()  # saved again, readable
+
+
 class _FailOnCall:
     """Delegates to the real embedder but raises on its n-th encode call."""
 

@@ -181,3 +181,46 @@ def test_a_supported_sentence_with_another_candidate_answer_gets_the_best_quote(
     assert [(r.sentence, r.reason) for r in answer.removed] == [
         ("MedReason contains 7 question-answer pairs.", "supported, but does not give the best evidence's answer")
     ]
+
+
+# --- the writer gate ------------------------------------------------------------------------------
+
+
+def _gate(writer: str, bias: float):
+    """A gate whose probability is sigmoid(bias) whatever the signals (zero weights)."""
+    from assistant.selection import WRITER_FEATURES, LinearModel, WriterGate
+
+    n = len(WRITER_FEATURES)
+    return WriterGate(LinearModel(WRITER_FEATURES, [0.0] * n, [1.0] * n, [0.0] * n, bias), writer)
+
+
+def test_a_gate_that_expects_the_quote_skips_the_writer(small_ra, plan_settings):
+    from assistant.llm import provider_label
+
+    model = prompted()  # any call would fail: no reply is scripted
+    agent = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model,
+                          writer_gate=_gate(provider_label(plan_settings), bias=-3.0))
+    texts, answer = run(agent, MEDREASON_Q)
+
+    assert model.received == []
+    assert answer.status == "success" and "32,682" in answer.answer
+    assert answer.answer == f"{answer.citations[0].quote.rstrip('.')} [1]."
+    assert texts == [answer.answer]  # shown at once, whole
+    assert answer.steps[-1].tool == "write_answer" and "P = 0.05" in answer.steps[-1].summary
+    assert "generation" not in answer.timings and "first_text" in answer.timings
+    assert_citations_resolve(answer, small_ra)
+
+
+@pytest.mark.parametrize("writer_matches, bias", [(True, 3.0), (False, -3.0)])
+def test_the_writer_writes_when_the_gate_expects_its_words_or_was_fitted_for_another_writer(
+        small_ra, plan_settings, writer_matches, bias):
+    from assistant.llm import provider_label
+
+    writer = provider_label(plan_settings) if writer_matches else "local:another-model.gguf"
+    model = prompted("MedReason contains 32,682 question-answer pairs {n:32,682}.")
+    agent = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model, writer_gate=_gate(writer, bias))
+    answer = agent.ask(MEDREASON_Q, [])
+
+    assert len(model.received) == 1
+    assert answer.answer == "MedReason contains 32,682 question-answer pairs [1]."
+    assert [s.tool for s in answer.steps] == ["search_papers", "select_evidence"]
