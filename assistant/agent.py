@@ -2,7 +2,8 @@
 
 - `plan`: a fixed retrieve → select evidence → write sequence, for models that
   cannot call tools (the bundled 135M model); verified sentences stream as
-  they are written;
+  they are written, and writing is skipped (the verified quote shown at once)
+  when the fitted writer gate expects the quote to be shown anyway;
 - `tools`: a LangChain `create_agent` loop over the tools in tools.py; the
   answer is decided over what the tools found, without retrieving again.
 Either way the model is never trusted: `finalize.finalize` verifies each
@@ -15,8 +16,6 @@ import re
 import time
 from collections.abc import Iterator
 
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
 from .config import Settings
 from .errors import ProviderError
 from .evidence import EvidenceLedger
@@ -24,10 +23,10 @@ from .finalize import (
     ABSTAIN_PHRASE, MAX_ANSWER_SENTENCES, UNSURE_PHRASE, Draft, evidence_ledger, finalize, gives_answer, no_answer_reason,
     renumber,
 )
-from .llm import make_chat_model, provider_label, stream_text
 from .models import Answer, Step
 from .prompts import render
 from .question import QuestionProfile, is_overview, profile_question
+from .resources import provider_label
 from .retrieve import ChunkHit, Retriever
 from .review import write_review
 from .selection import Selection, Selector, WriterGate, load_selector
@@ -55,6 +54,8 @@ class ResearchAgent:
     @property
     def chat_model(self):
         if self._chat_model is None:
+            from .llm import make_chat_model  # langchain's model classes load only when a model is asked to write
+
             self._chat_model = make_chat_model(self.settings)
         return self._chat_model
 
@@ -145,6 +146,10 @@ class ResearchAgent:
             yield from _said(self._finalize(draft))
             return
 
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        from .llm import stream_text
+
         evidence_block = "\n".join(f"[{e.n}] ({e.title}) {e.quote}" for e in draft.ledger.items)
         history_block = "".join(f"{t['role']}: {t['content']}\n" for t in history[-4:] if t.get("content"))
         messages = [
@@ -197,6 +202,7 @@ class ResearchAgent:
     # --- tools path (tool-calling models) -------------------------------------------
     def _run_tools(self, question: str, history: list[dict]) -> Iterator[tuple[str, object]]:
         from langchain.agents import create_agent
+        from langchain_core.messages import AIMessage, HumanMessage
 
         from .tools import build_tools
 

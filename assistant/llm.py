@@ -21,7 +21,7 @@ from pydantic import PrivateAttr
 from .config import Settings
 from .errors import AssistantError, ConfigError, ProviderError
 from .models import ProviderStatus
-from .resources import local_model_path
+from .resources import local_model_path, provider_label
 
 __all__ = ["LocalChatModel", "make_chat_model", "invoke_text", "stream_text", "provider_label", "probe_provider"]
 
@@ -119,12 +119,6 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
 def _api_key(settings: Settings) -> str | None:
     raw = settings.openai_api_key
     return raw.get_secret_value() if hasattr(raw, "get_secret_value") else (raw or None)  # model_copy skips coercion
-
-
-def provider_label(settings: Settings) -> str:
-    if settings.provider == "local":
-        return f"local:{local_model_path(settings).name}"
-    return f"openai:{settings.model}@{settings.openai_base_url or 'api.openai.com'}"
 
 
 def probe_provider(settings: Settings) -> ProviderStatus:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from .config import Settings
 from .errors import ConfigError
 
-__all__ = ["load_settings", "embedding_model_path", "local_model_path"]
+__all__ = ["load_settings", "embedding_model_path", "local_model_path", "provider_label"]
 
 
 def load_settings(**values) -> Settings:
@@ -73,3 +73,10 @@ def local_model_path(settings: Settings) -> Path:
     if not path.is_file():
         raise ConfigError(f"local model file {path} does not exist", "fix ASSISTANT_LOCAL_MODEL_PATH")
     return path
+
+
+def provider_label(settings: Settings) -> str:
+    """Which model answers, as answers and eval runs record it ("local:FILE.gguf", "openai:MODEL@URL")."""
+    if settings.provider == "local":
+        return f"local:{local_model_path(settings).name}"
+    return f"openai:{settings.model}@{settings.openai_base_url or 'api.openai.com'}"

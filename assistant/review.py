@@ -24,7 +24,7 @@ import numpy as np
 
 from .citations import cited_numbers, numbers_in_order, renumber_markers
 from .evidence import EvidenceLedger
-from .llm import invoke_text, make_chat_model, provider_label
+from .resources import provider_label
 from .models import (
     Citation, Paper, Reference, RemovedSentence, Review, ReviewParagraph, ReviewStyle, Theme,
 )
@@ -71,7 +71,7 @@ def write_review(topic: str, *, retriever: Retriever, selector: Selector, settin
     groups = _themes(chosen, retriever.embedder)
     ledger = EvidenceLedger()
     paragraphs, removed, themes = [], [], []
-    writer = make_chat_model(settings) if settings.provider != "local" else None
+    writer = _writer(settings) if settings.provider != "local" else None
     own = _own_contribution(from_abstract) if from_abstract else None
     for group in groups:
         name = _theme_name(group, [g for g in groups if g is not group], query)
@@ -227,6 +227,8 @@ def _model_paragraph(group: list[_Chosen], ledger: EvidenceLedger, settings, wri
             lines.append(f"[{item.n}] ({item.title}) {item.quote}")
     from langchain_core.messages import HumanMessage, SystemMessage
 
+    from .llm import invoke_text
+
     messages = [SystemMessage(render("review.system")),
                 HumanMessage(render("review.user", topic=topic, theme=theme, evidence="\n".join(lines)))]
     return invoke_text(writer, messages, settings)
@@ -286,3 +288,10 @@ def _assemble(topic, style, paragraphs, themes, removed, ledger: EvidenceLedger,
     return Review(topic=topic, style=style, text=text, paragraphs=paragraphs, citations=citations, themes=themes,
                   removed=removed, status="success" if paragraphs else "fail", references=references,
                   provider=provider_label(settings), timings=timings)
+
+
+def _writer(settings):
+    """The endpoint's chat model; langchain's model classes load only when one is used."""
+    from .llm import make_chat_model
+
+    return make_chat_model(settings)

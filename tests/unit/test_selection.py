@@ -106,3 +106,41 @@ def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
 )
 def test_a_written_answer_must_add_the_asked_detail(question, claim, quote, adds):
     assert adds_answer(profile_question(question), claim, quote) is adds
+
+
+def test_the_writer_gate_fit_learns_a_signal_and_loads_as_a_gate(tmp_path):
+    """Records whose writer words are shown exactly when the best evidence is long: the fitted gate must find
+    that out of fold, and the exported file must load as a gate for that writer only."""
+    import json
+    import random
+
+    from assistant.evaluation.fit_writer_gate import fit
+    from assistant.selection import QUESTION_TYPES, WRITER_FEATURES, Selection, load_writer_gate
+
+    rng = random.Random(3)
+    records = []
+    for i in range(120):
+        features = {name: rng.random() for name in WRITER_FEATURES}
+        features |= {f"type_{t}": float(t == "count") for t in QUESTION_TYPES}
+        records.append({"group": f"paper-{i // 2}", "features": features, "shown": int(features["top_log_words"] > 0.6),
+                        "generation_s": 3.0})
+    model, report = fit(records)
+    assert report["auc"] > 0.9 and report["questions"] == 120
+
+    path = tmp_path / "gate.json"
+    path.write_text(json.dumps({"model": model, "meta": {"writer": "local:writer.gguf"}}), encoding="utf-8")
+    gate = load_writer_gate(path)
+
+    class Top:
+        probability = 0.5
+
+        def __init__(self, log_words: float) -> None:
+            self.features = {"cosine": 0.5, "lexical": 0.5, "novelty": 0.5, "log_words": log_words,
+                             "new_numbers": 0.5, "new_names": 0.5}
+
+    def selection(log_words: float) -> Selection:
+        return Selection("count", [Top(log_words)], 0.5, 0.5, True, True)
+
+    assert gate.worth_writing("local:writer.gguf", selection(0.95))[0] is True
+    assert gate.worth_writing("local:writer.gguf", selection(0.05))[0] is False
+    assert gate.worth_writing("openai:gpt@host", selection(0.05)) == (True, None)
