@@ -54,7 +54,7 @@ class ResearchAssistant:
     def embedder(self) -> Embedder | OnnxEmbedder:
         settings = self.settings
         return get_embedder(embedding_model_path(settings), settings.embedding_batch_size, settings.embedding_threads,
-                            settings.embedding_backend)
+                            settings.embedding_backend, settings.ingest_threads)
 
     @cached_property
     def index(self) -> PaperIndex:

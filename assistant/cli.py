@@ -28,10 +28,30 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="print machine-readable J
 ProviderOpt = Annotated[Optional[str], typer.Option("--provider", help="local or openai (default: settings)")]
 
 
+_opened: list = []  # the assistants this process made, so `main` knows whether anything was written
+_READ_ONLY = {"search", "ask", "papers", "status"}
+
+
 def _assistant(provider: str | None = None):
     from .api import ResearchAssistant
 
-    return ResearchAssistant(provider=provider)
+    _opened.append(ResearchAssistant(provider=provider))
+    return _opened[-1]
+
+
+def _wrote_nothing() -> bool:
+    """True when no assistant of this process wrote to its index (the first start builds it)."""
+    return all("index" not in ra.__dict__ or ra.index.version()[2] == 0 for ra in _opened)
+
+
+def _exit_without_teardown(code: int) -> None:
+    """End a read-only command at once: the interpreter's teardown of chromadb's thousands of objects costs
+    ~0.3 s of every cold search and answer, and there is nothing left to write or close."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _print_json(payload) -> None:
@@ -323,6 +343,10 @@ app.command("eval")(eval_command)
 def main() -> None:
     try:
         app()
+    except SystemExit as done:
+        if done.code in (0, None) and sys.argv[1:2] and sys.argv[1] in _READ_ONLY and _wrote_nothing():
+            _exit_without_teardown(0)
+        raise
     except AssistantError as exc:
         sys.stderr.write(f"error: {exc.one_line()}\n")  # never wrapped: scripts grep one line
         raise SystemExit(1) from None

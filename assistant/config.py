@@ -74,8 +74,11 @@ class Settings(BaseSettings):
     embedding_threads: int = Field(
         default=1,
         ge=1,
-        description="torch CPU threads; 1 because a second thread fights llama.cpp for the core (measured 16x "
-        "slower queries under load on 2 cores)",
+        description="encoder threads for queries; 1 because a second thread fights llama.cpp for the core "
+        "(measured 16x slower queries under load on 2 cores)",
+    )
+    ingest_threads: int = Field(
+        default=0, ge=0, description="encoder threads for what is indexed (0: every core); indexing is a batch job"
     )
     chunk_max_tokens: int = Field(
         default=230, ge=32, description="word pieces per chunk; all-MiniLM-L6-v2 reads 256"

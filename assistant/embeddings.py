@@ -34,7 +34,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers draws
 class Embedder:
     """Thin wrapper: normalised float32 vectors and exact token counts for chunking."""
 
-    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 1) -> None:
+    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 1, bulk_threads: int = 0) -> None:
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -42,6 +42,8 @@ class Embedder:
         self.model = SentenceTransformer(str(model_path), device="cpu")
         self.batch_size = batch_size
         self.max_tokens = int(self.model.max_seq_length)
+        self.threads = threads
+        self.bulk_threads = bulk_threads or os.cpu_count() or 1
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -51,6 +53,23 @@ class Embedder:
             vectors = self.model.encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
             )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def encode_bulk(self, texts: list[str]) -> np.ndarray:
+        """`encode` with `bulk_threads` threads: indexing is a batch job that may use the whole machine, while
+        a query keeps `threads` so it does not fight the chat model for the cores."""
+        import torch
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            torch.set_num_threads(self.bulk_threads)
+            try:
+                vectors = self.model.encode(
+                    texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                )
+            finally:
+                torch.set_num_threads(self.threads)
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:
@@ -65,8 +84,7 @@ class Embedder:
 class OnnxEmbedder:
     """The same encoder through ONNX Runtime: mean pooling over the last hidden state, then unit length."""
 
-    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 1) -> None:
-        import onnxruntime
+    def __init__(self, model_path: Path, batch_size: int = 32, threads: int = 1, bulk_threads: int = 0) -> None:
         from tokenizers import Tokenizer
 
         self.max_tokens = _max_seq_length(model_path)
@@ -79,16 +97,26 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()
         self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(str(model_path / ONNX_FILE), options,
-                                                     providers=["CPUExecutionProvider"])
+        self._model_file = str(model_path / ONNX_FILE)
+        self._session = _onnx_session(self._model_file, threads)
+        self._bulk_threads = bulk_threads or os.cpu_count() or 1
+        self._bulk_session = self._session if self._bulk_threads == threads else None
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Texts are batched by length (as sentence-transformers does), so a short sentence is not padded to
         the longest text of the call; vectors come back in the order given."""
+        return self._encode(texts, self._session)
+
+    def encode_bulk(self, texts: list[str]) -> np.ndarray:
+        """`encode` on a second session with `bulk_threads` threads (made on first use): indexing is a batch
+        job that may use the whole machine, while a query keeps `threads` so it does not fight the chat model."""
+        with self._lock:
+            if self._bulk_session is None:
+                self._bulk_session = _onnx_session(self._model_file, self._bulk_threads)
+        return self._encode(texts, self._bulk_session)
+
+    def _encode(self, texts: list[str], session) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
@@ -97,17 +125,17 @@ class OnnxEmbedder:
             vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
             for start in range(0, len(texts), self.batch_size):
                 batch = order[start:start + self.batch_size]
-                vectors[batch] = self._encode_batch([token_ids[i] for i in batch])
+                vectors[batch] = self._encode_batch(session, [token_ids[i] for i in batch])
         return vectors
 
-    def _encode_batch(self, token_ids: list[list[int]]) -> np.ndarray:
+    def _encode_batch(self, session, token_ids: list[list[int]]) -> np.ndarray:
         width = max(len(ids) for ids in token_ids)
         ids = np.full((len(token_ids), width), self._pad_id, dtype=np.int64)
         mask = np.zeros_like(ids)
         for row, tokens in enumerate(token_ids):
             ids[row, :len(tokens)] = tokens
             mask[row, :len(tokens)] = 1
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask,
+        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask,
                                           "token_type_ids": np.zeros_like(ids)})[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
@@ -115,6 +143,15 @@ class OnnxEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._counter.encode(text, add_special_tokens=False).ids)
+
+
+def _onnx_session(model_file: str, threads: int):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])
 
 
 def _max_seq_length(model_path: Path) -> int:
@@ -134,8 +171,10 @@ def _mean_pooled_and_normalised(model_path: Path) -> bool:
 
 
 @lru_cache(maxsize=4)
-def get_embedder(model_path: Path, batch_size: int = 32, threads: int = 1, backend: str = "auto"):
-    """One model per process: the ONNX export when there is one (or `backend="onnx"`), else torch."""
+def get_embedder(model_path: Path, batch_size: int = 32, threads: int = 1, backend: str = "auto",
+                 bulk_threads: int = 0):
+    """One model per process: the ONNX export when there is one (or `backend="onnx"`), else torch.
+    `bulk_threads` (0: every core) encode what is indexed; `threads` encode queries."""
     if backend == "onnx" or (backend == "auto" and (model_path / ONNX_FILE).is_file()):
         if not (model_path / ONNX_FILE).is_file():
             from .errors import ConfigError
@@ -143,8 +182,8 @@ def get_embedder(model_path: Path, batch_size: int = 32, threads: int = 1, backe
             raise ConfigError(f"no ONNX export at {model_path / ONNX_FILE}",
                               "run `python -m assistant.embeddings` (setup.sh does), or set "
                               "ASSISTANT_EMBEDDING_BACKEND=torch")
-        return OnnxEmbedder(model_path, batch_size, threads)
-    return Embedder(model_path, batch_size, threads)
+        return OnnxEmbedder(model_path, batch_size, threads, bulk_threads)
+    return Embedder(model_path, batch_size, threads, bulk_threads)
 
 
 def export_onnx(model_path: Path, probe_texts: list[str]) -> tuple[Path | None, str]:

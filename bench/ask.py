@@ -6,37 +6,29 @@ Run from the project root:
     .venv/bin/python bench/ask.py                      # index into a temp dir, 40 facts + 10 unanswerable
     .venv/bin/python bench/ask.py --index-dir vectorstore   # reuse (or build) an index folder
     .venv/bin/python bench/ask.py --facts 4 --unanswerable 2  # quicker run
-    .venv/bin/python bench/ask.py --no-writer-gate     # every factoid answer written (the earlier behaviour)
 
 Questions: the first N `split == "dev"` rows of evals/daily/facts.jsonl (N = --facts, default 40) plus the
 first --unanswerable (default 10) dev rows of evals/daily/unanswerable.jsonl (test splits are never read);
 only the `id` and `question` fields are used. The provider is the bundled local SmolLM2 (plan path) unless
 ASSISTANT_* settings say otherwise.
 
-Per question, two calls are timed on the same ResearchAssistant, in two passes
-(all asks, then all streams) so that llama.cpp's prompt cache, which keeps
-the previous prompt's tokens, never speeds a stream up with its own question's ask:
+Two assistants over the same index answer every question in turn, side by side in one run: "writer gate"
+(the default: the bundled writer is skipped when the fitted gate expects the quoted evidence to be shown anyway)
+and "always written" (`writer_gate=False`, the behaviour before the gate). Per question and assistant, in two
+passes (all asks, then all streams, so llama.cpp's prompt cache never speeds a stream up with its own ask):
 
-1. `ra.ask(q)` — `total` is its wall time; `retrieval`, `generation` and
-   `verification` are the stage times the agent records in `Answer.timings`
-   (plan path: retrieval = hybrid search; selection = ranking every candidate sentence and deciding
-   answer / unsure / abstain; generation = streaming
-   the model's reply, including the per-sentence verification done while
-   streaming; verification = the final answer check). `first_text` (time from
-   the start of the plan to the first verified sentence) is reported too.
-   Questions that abstain before reaching the model have no generation /
-   verification time; those stages are then counted as 0 so every question
-   contributes to every column (the "n gen" column says how many called the model).
-2. `ra.stream(q)` — `first chunk` is the time from calling `ra.stream(q)` to
-   its first yielded chunk (what a user waits for before text appears).
+1. `ra.ask(q)` — `total` is its wall time; `retrieval` (hybrid search), `selection` (ranking every candidate
+   sentence and deciding answer / unsure / abstain), `generation` (streaming the model's reply, with the
+   per-sentence verification done while streaming) and `verification` (the final check) are the stage times
+   the agent records in `Answer.timings`; `first_text` is the time from the start of the plan to the first
+   verified text. A stage a question never reached counts as 0, so every question contributes to every row.
+2. `ra.stream(q)` — `first chunk` is the time from calling `ra.stream(q)` to its first yielded chunk (what a
+   user waits for before text appears).
 
-Before timing, the index is built (or opened) and one warm-up question loads
-the embedding model, the BM25 index and the GGUF model; none of that is timed.
-The table gives p50 and p95 (nearest-rank percentiles) in milliseconds over all
-questions, and the same for the answerable and unanswerable subsets' totals.
-Results (per-question rows, summary, machine details) are written to
-bench/results/ask.json (git-ignored). Numbers are wall-clock and sensitive to
-other load on the machine; the JSON records the load average at start and end.
+Before timing, the index is built (or opened) and one warm-up question per assistant loads the embedding
+model, the BM25 index and the GGUF model; none of that is timed. The table gives p50 and p95 (nearest-rank)
+in milliseconds for both assistants and the ratio of their medians; the run also counts identical answers.
+Results (per-question rows, summary, machine details) go to bench/results/ask.json (git-ignored).
 """
 
 from __future__ import annotations
@@ -127,69 +119,69 @@ def _fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
 
+MODES = {"writer gate": True, "always written": False}  # name: Settings.writer_gate
+LABELS = {"retrieval": "retrieval", "selection": "selection", "generation": "generation",
+          "verification": "verification", "first_text": "first verified text (ask)",
+          "first_chunk": "first chunk (stream)", "total": "total (ask)"}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index-dir", type=Path, default=None, help="index folder (default: a temp dir)")
     parser.add_argument("--facts", type=int, default=40, help="dev fact questions")
     parser.add_argument("--unanswerable", type=int, default=10, help="dev unanswerable questions")
-    parser.add_argument("--no-writer-gate", action="store_true", help="write every factoid answer")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/ask.json")
     args = parser.parse_args(argv)
 
     load_start = os.getloadavg() if hasattr(os, "getloadavg") else None
     with tempfile.TemporaryDirectory(prefix="bench-ask-") as tmp:
         index_dir = args.index_dir or Path(tmp) / "vectorstore"
-        ra = ResearchAssistant(settings=Settings(index_dir=index_dir, writer_gate=not args.no_writer_gate))
+        assistants = {mode: ResearchAssistant(settings=Settings(index_dir=index_dir, writer_gate=gate))
+                      for mode, gate in MODES.items()}
         t0 = time.perf_counter()
-        papers = len(ra.index.papers())
+        papers = len(assistants["writer gate"].index.papers())
         index_seconds = time.perf_counter() - t0
         print(f"index: {papers} papers in {index_dir} ({index_seconds:.1f}s to build/open)", flush=True)
         questions = _load_questions(args.facts, args.unanswerable)
-        t0 = time.perf_counter()
-        ra.ask("How many question-answer pairs does MedReason contain?")  # warm-up, not timed
-        warmup_seconds = time.perf_counter() - t0
-        rows = []
-        for i, q in enumerate(questions, 1):
-            row = {**q, **_time_question(ra, q["question"])}
-            rows.append(row)
-            print(f"ask    [{i:2d}/{len(questions)}] {q['id']:<10} total {row['total'] * 1000:7.0f} ms  "
-                  f"{'abstained' if row['abstained'] else 'answered'}", flush=True)
-        for i, row in enumerate(rows, 1):  # second pass, so llama.cpp's prompt cache never holds this prompt
-            row["first_chunk"] = _time_stream(ra, row["question"])
-            print(f"stream [{i:2d}/{len(rows)}] {row['id']:<10} first chunk {(row['first_chunk'] or 0) * 1000:7.0f} ms",
-                  flush=True)
-        provider = rows[0]["provider"] if rows else ""
+        for ra in assistants.values():  # warm-up, not timed: loads the embedder, BM25 and (if written) the GGUF
+            ra.ask("How many question-answer pairs does MedReason contain?")
+        rows: dict[str, list[dict]] = {mode: [] for mode in MODES}
+        for i, q in enumerate(questions, 1):  # the two modes in turn, so machine noise falls on both alike
+            for mode, ra in assistants.items():
+                rows[mode].append({**q, **_time_question(ra, q["question"])})
+            print(f"ask    [{i:2d}/{len(questions)}] {q['id']:<12} "
+                  + "  ".join(f"{mode} {rows[mode][-1]['total'] * 1000:6.0f} ms" for mode in MODES), flush=True)
+        for i in range(len(questions)):  # second pass, so llama.cpp's prompt cache never holds this prompt
+            for mode, ra in assistants.items():
+                rows[mode][i]["first_chunk"] = _time_stream(ra, rows[mode][i]["question"])
+        provider = rows["writer gate"][0]["provider"] if questions else ""
     load_end = os.getloadavg() if hasattr(os, "getloadavg") else None
 
-    summary = {
-        "all": _summary(rows),
-        "facts": _summary([r for r in rows if r["kind"] == "fact"]),
-        "unanswerable": _summary([r for r in rows if r["kind"] == "unanswerable"]),
-    }
-    labels = {"retrieval": "retrieval", "selection": "selection", "generation": "generation", "verification": "verification",
-              "first_text": "first verified text (ask)", "first_chunk": "first chunk (stream)", "total": "total (ask)"}
-    n_gen = sum(r["called_model"] for r in rows)
+    summary = {mode: {"all": _summary(mode_rows),
+                      "facts": _summary([r for r in mode_rows if r["kind"] == "fact"]),
+                      "unanswerable": _summary([r for r in mode_rows if r["kind"] == "unanswerable"])}
+               for mode, mode_rows in rows.items()}
+    same = sum(a["answer"] == b["answer"] for a, b in zip(rows["writer gate"], rows["always written"], strict=True))
     print()
-    print(f"provider: {provider}   questions: {len(rows)} "
-          f"({sum(r['kind'] == 'fact' for r in rows)} facts, {sum(r['kind'] == 'unanswerable' for r in rows)} "
-          f"unanswerable; n gen = {n_gen} called the model; {sum(r['abstained'] for r in rows)} abstained)")
-    header = f"| {'stage':<26} | {'n':>3} | {'p50 ms':>8} | {'p95 ms':>8} |"
-    print(header)
-    print("|" + "|".join("-" * (len(c)) for c in header.split("|")[1:-1]) + "|")
+    print(f"provider: {provider}   questions: {len(questions)} dev ({args.facts} facts asked, "
+          f"{args.unanswerable} unanswerable); model called: "
+          + ", ".join(f"{mode} {sum(r['called_model'] for r in rows[mode])}" for mode in MODES)
+          + f"; identical answers {same}/{len(questions)}")
+    print("| stage | " + " | ".join(f"{mode} p50 ms | {mode} p95 ms" for mode in MODES) + " | p50 ratio |")
+    print("|---|" + "---|" * (2 * len(MODES) + 1))
     for stage in ["retrieval", "selection", "generation", "verification", "first_text", "first_chunk", "total"]:
-        s = summary["all"][stage]
-        print(f"| {labels[stage]:<26} | {s['n']:>3} | {_fmt(s['p50_ms']):>8} | {_fmt(s['p95_ms']):>8} |")
-    for subset in ("facts", "unanswerable"):
-        s = summary[subset]["total"]
-        print(f"| {'total, ' + subset:<26} | {s['n']:>3} | {_fmt(s['p50_ms']):>8} | {_fmt(s['p95_ms']):>8} |")
+        cells = [summary[mode]["all"][stage] for mode in MODES]
+        ratio = (f"{cells[0]['p50_ms'] / cells[1]['p50_ms']:.2f}"
+                 if cells[0]["p50_ms"] and cells[1]["p50_ms"] else "-")
+        print(f"| {LABELS[stage]} | " + " | ".join(f"{_fmt(c['p50_ms'])} | {_fmt(c['p95_ms'])}" for c in cells)
+              + f" | {ratio} |")
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({
         "provider": provider,
-        "writer_gate": not args.no_writer_gate,
         "index": {"papers": papers, "dir": str(args.index_dir) if args.index_dir else "(temp)",
                   "build_or_open_seconds": round(index_seconds, 2)},
-        "warmup_seconds": round(warmup_seconds, 2),
+        "identical_answers": same,
         "summary": summary,
         "questions": rows,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),

@@ -71,10 +71,10 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def make_settings(index_dir: Path, backend: str = "auto") -> Settings:
+def make_settings(index_dir: Path, backend: str = "auto", ingest_threads: int = 0) -> Settings:
     # no automatic ingest of the bundled corpus: each benchmark controls what is indexed
     return Settings(_env_file=None, index_dir=index_dir, default_corpus=index_dir / "no-default-corpus",
-                    embedding_backend=backend)
+                    embedding_backend=backend, ingest_threads=ingest_threads)
 
 
 # --- 1. indexing ---------------------------------------------------------------------------
@@ -86,8 +86,10 @@ def dev_questions() -> list[tuple[str, str]]:
     return [(r["question"], r["paper_id"]) for r in rows if r.get("split") == "dev"]
 
 
-def bench_indexing(workdir: Path, backend: str) -> tuple[ResearchAssistant, dict]:
-    ra = ResearchAssistant(settings=make_settings(workdir / f"sample-index-{backend}", backend))
+def bench_indexing(workdir: Path, spec: str) -> tuple[ResearchAssistant, dict]:
+    """`spec` is a backend, optionally with its indexing threads: "onnx", "torch@1"."""
+    backend, _, threads = spec.partition("@")
+    ra = ResearchAssistant(settings=make_settings(workdir / f"sample-index-{spec}", backend, int(threads or 0)))
     t0 = time.perf_counter()
     embedder = ra.embedder
     model_load_s = time.perf_counter() - t0
@@ -112,13 +114,14 @@ def bench_indexing(workdir: Path, backend: str) -> tuple[ResearchAssistant, dict
     assert n_chunk_texts == n_chunks, (n_chunk_texts, n_chunks)
 
     t0 = time.perf_counter()
-    embedder.encode(texts)
+    embedder.encode_bulk(texts)  # what ingest encodes with: the same session and threads
     raw_s = time.perf_counter() - t0
 
     questions = dev_questions()
     found = sum(gold in {hit.paper_id for hit in ra.search(question, k=5)} for question, gold in questions)
     return ra, {
-        "backend": type(embedder).__name__,
+        "backend": spec,
+        "ingest_threads": ra.settings.ingest_threads or os.cpu_count(),
         "papers": n_papers,
         "chunks": n_chunks,
         "encoded_texts": len(texts),
@@ -280,6 +283,7 @@ def build_synthetic(ra: ResearchAssistant, pool_file: Path, target_chunks: int, 
     flush()
     index._papers = None  # the catalog changed behind PaperIndex's cache
     index._writes += 1
+    index._counted = None
     return {"synthetic_papers": n_papers, "synthetic_chunks": written_chunks,
             "insert_s": round(time.perf_counter() - t0, 2)}
 
@@ -299,19 +303,29 @@ def search_at_size(size: int, pool_file: Path, workdir: Path, n_queries: int, se
     reopened.embedder.encode(["warm-up"])
     t0 = time.perf_counter()
     reopened.search(queries[1], k=5)
-    return {"size": size, **build, **timed, "reopen_first_query_ms": round((time.perf_counter() - t0) * 1000, 1)}
+    return {"size": size, **build, **timed, "reopen_first_query_ms": round((time.perf_counter() - t0) * 1000, 1),
+            "peak_rss_mb": _peak_rss_mb()}
+
+
+def _peak_rss_mb() -> float | None:
+    """This process's peak resident memory (VmHWM, which starts afresh at exec, unlike a child's ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
 
 
 def run_child(size: int, pool_file: Path, workdir: Path, n_queries: int, seed: int) -> dict:
-    """One size in its own process; its peak resident memory comes from the kernel's accounting of that child."""
+    """One size in its own process, so that its peak memory is its own."""
     command = [sys.executable, __file__, "--child-size", str(size), "--pool-file", str(pool_file),
                "--workdir", str(workdir), "--queries", str(n_queries), "--seed", str(seed)]
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    output = child.stdout.read()
-    _pid, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
         raise SystemExit(f"the {size}-chunk search benchmark failed")
-    return {**json.loads(output.strip().splitlines()[-1]), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -322,14 +336,14 @@ def print_table(result: dict) -> None:
     first = result["indexing"][0]
     print(f"Indexing the bundled corpus ({first['papers']} papers, {first['chunks']} chunks, "
           f"{first['encoded_texts']} texts encoded), side by side")
-    header = (f"{'backend':<14}{'ingest s':>9}{'chunks/s':>10}{'raw enc s':>10}{'raw chunks/s':>13}"
-              f"{'share of raw':>13}{'vs torch':>9}{'recall@5 dev':>13}")
+    header = (f"{'backend':<12}{'threads':>8}{'ingest s':>9}{'chunks/s':>10}{'raw enc s':>10}{'raw chunks/s':>13}"
+              f"{'share of raw':>13}{'vs row 1':>9}{'recall@5 dev':>13}")
     print(header)
     print("-" * len(header))
-    torch_rate = next((r["pipeline_chunks_per_s"] for r in result["indexing"] if r["backend"] == "Embedder"), None)
+    torch_rate = result["indexing"][0]["pipeline_chunks_per_s"]  # the first row is the baseline
     for row in result["indexing"]:
         speedup = f"{row['pipeline_chunks_per_s'] / torch_rate:.2f}x" if torch_rate else "-"
-        print(f"{row['backend']:<14}{row['pipeline_s']:>9.2f}{row['pipeline_chunks_per_s']:>10.2f}"
+        print(f"{row['backend']:<12}{row['ingest_threads']:>8}{row['pipeline_s']:>9.2f}{row['pipeline_chunks_per_s']:>10.2f}"
               f"{row['raw_encode_s']:>10.2f}{row['raw_encode_chunks_per_s']:>13.2f}"
               f"{row['throughput_share_of_raw']:>13.2f}{speedup:>9}{row['recall_at_5_dev']:>13.3f}")
     print()
@@ -358,7 +372,9 @@ def _load_average() -> float | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1k and 10k chunks, fewer queries")
-    parser.add_argument("--backends", default="torch,onnx", help="embedding backends to index with, in order")
+    parser.add_argument("--backends", default="torch@1,torch,onnx",
+                        help="backends to index with, in order; @N sets the indexing threads (default: every core); "
+                             "the first row is the baseline of the 'vs row 1' column")
     parser.add_argument("--sizes", default=None, help="synthetic index sizes in chunks (default 1000,10000,100000)")
     parser.add_argument("--queries", type=int, default=None, help="search queries per index")
     parser.add_argument("--seed", type=int, default=13)
@@ -371,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(search_at_size(args.child_size, args.pool_file, args.workdir, n_queries, args.seed)))
         return 0
 
-    sizes = [int(s) for s in (args.sizes or ("1000,10000" if args.quick else "1000,10000,100000")).split(",")]
+    chosen = args.sizes if args.sizes is not None else ("1000,10000" if args.quick else "1000,10000,100000")
+    sizes = [int(size) for size in chosen.split(",") if size.strip()]  # --sizes "": indexing only
     load_start = _load_average()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ra-bench-") as tmp:
@@ -382,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
             ra, row = bench_indexing(workdir, backend)
             indexing.append(row)
         pool_file = workdir / "pool.npz"
-        pool = encode_pool(ra, list(ra.index.papers().values()), 2_000, args.seed, pool_file)
+        pool = encode_pool(ra, list(ra.index.papers().values()), 2_000, args.seed, pool_file) if sizes else {}
         search = []
         for size in sizes:
             print(f"search latency at {size} chunks ...", flush=True)
