@@ -34,7 +34,7 @@ def _import_chromadb():
     """chromadb, imported without the `overrides` package's signature checks.
 
     chromadb marks ~160 methods with `@override`, which inspects the caller's frames and compares signatures
-    when each class is created: half a second of every cold start, guarding chromadb's own development. The
+    when each class is created: 0.3-0.45 s of every cold start, guarding chromadb's own development. The
     decorator is swapped for one that only marks the method (as `@override` does) while chromadb's modules
     load, then put back, so nothing else in the process is affected.
     """

@@ -52,3 +52,21 @@ def test_the_backend_setting_chooses_the_runtime(model_path, tmp_path):
     assert isinstance(get_embedder(without_export, 32, 1, "auto"), Embedder)
     with pytest.raises(ConfigError, match="no ONNX export .* run `python -m assistant.embeddings`"):
         get_embedder(without_export, 32, 1, "onnx")
+
+
+@pytest.mark.parametrize("runtime", [OnnxEmbedder, Embedder])
+def test_indexing_with_every_core_gives_the_query_encoders_vectors_in_the_order_given(model_path, corpus_texts,
+                                                                                     runtime):
+    """`encode_bulk` (what ingest uses: more threads, texts batched by length) must give the vectors `encode`
+    gives one text at a time, in the caller's order, and leave the query encoder's threads as they were."""
+    embedder = runtime(model_path, batch_size=8, threads=1, bulk_threads=2)
+    texts = corpus_texts[:40] + corpus_texts[-8:]  # short sentences and whole abstracts, mixed
+    bulk = embedder.encode_bulk(texts)
+    one_by_one = np.vstack([embedder.encode([text]) for text in texts])
+    assert bulk.shape == one_by_one.shape
+    assert float((bulk * one_by_one).sum(axis=1).min()) >= 0.99999
+    assert embedder.encode_bulk([]).shape == (0, embedder.dimension)
+    if runtime is Embedder:
+        import torch
+
+        assert torch.get_num_threads() == 1
