@@ -7,6 +7,7 @@ with the setting to fix; retries are bounded so nothing hangs.
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
@@ -38,7 +39,9 @@ def _load_llama(path: Path, context: int, threads: int):
         raise ConfigError("llama-cpp-python is not installed, so the local provider cannot run",
                           "run `pip install 'research-assistant[local]'`, or use ASSISTANT_PROVIDER=openai") from None
 
-    return Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False), threading.Lock()
+    model = Llama(model_path=str(path), n_ctx=context, n_threads=threads, verbose=False)
+    atexit.register(model.close)  # freed while llama_cpp's module is whole, not from __del__ at interpreter teardown
+    return model, threading.Lock()
 
 
 class LocalChatModel(BaseChatModel):
