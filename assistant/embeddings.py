@@ -47,29 +47,26 @@ class Embedder:
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            vectors = self.model.encode(
-                texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-            )
-        return np.asarray(vectors, dtype=np.float32)
+            return self._encode(texts)
 
     def encode_bulk(self, texts: list[str]) -> np.ndarray:
         """`encode` with `bulk_threads` threads: indexing is a batch job that may use the whole machine, while
         a query keeps `threads` so it does not fight the chat model for the cores."""
         import torch
 
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
             torch.set_num_threads(self.bulk_threads)
             try:
-                vectors = self.model.encode(
-                    texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-                )
+                return self._encode(texts)
             finally:
                 torch.set_num_threads(self.threads)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                    show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, text: str) -> int:

@@ -139,26 +139,22 @@ class PaperIndex:
 
     def all_chunks(self) -> list[Chunk]:
         """Chunks of committed papers, for the lexical index."""
-        committed = self.papers()
-        records = _get_all(self.chunks, ["documents", "metadatas"])
-        out = []
-        for cid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True):
-            if meta["paper_id"] in committed:
-                out.append(_chunk_from_record(cid, text, meta))
-        return out
+        return self._committed_chunks(_get_all(self.chunks, ["documents", "metadatas"]))
 
     def chunks_by_id(self, chunk_ids: list[str]) -> list[Chunk]:
         """These chunks of committed papers, in the order asked."""
         if not chunk_ids:
             return []
-        committed = self.papers()
         records = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
-        found = {
-            cid: _chunk_from_record(cid, text, meta)
-            for cid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True)
-            if meta["paper_id"] in committed
-        }
+        found = {chunk.chunk_id: chunk for chunk in self._committed_chunks(records)}
         return [found[cid] for cid in chunk_ids if cid in found]
+
+    def _committed_chunks(self, records: dict) -> list[Chunk]:
+        """The chunk records of committed papers; orphans of an interrupted write are left out."""
+        committed = self.papers()
+        return [_chunk_from_record(cid, text, meta)
+                for cid, text, meta in zip(records["ids"], records["documents"], records["metadatas"], strict=True)
+                if meta["paper_id"] in committed]
 
     def query(self, vector, n: int, paper_ids: list[str] | None = None) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity, optionally restricted to some papers."""

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from .config import Settings
 from .embeddings import Embedder
 from .index import PaperIndex
-from .lexical import LexicalIndex, lexical_terms, load_or_build
+from .lexical import LexicalIndex, load_or_build
 from .models import Chunk, Paper, SearchHit
 from .text import STOPWORDS, content_words, exact_names, named_entities, numbers, sentence_spans, tokens
 
-__all__ = ["Retriever", "ChunkHit", "SearchFilters", "lexical_terms"]
+__all__ = ["Retriever", "ChunkHit", "SearchFilters"]
 
 _LONG_PAPER_SENTENCES = 400  # past this a paper is read through its chunks nearest the question, not whole
 _CHUNKS_PER_QUERY = 6

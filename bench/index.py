@@ -17,7 +17,7 @@ Run from the project root (see bench/README.md):
 
 2. Search latency of `ResearchAssistant.search` (full hybrid path: query encoding, Chroma nearest neighbours,
    BM25, rank fusion, snippets) at each size of `--sizes` (synthetic chunks), each size in its own child
-   process so that its peak resident memory (the child's ru_maxrss) is its own. p50 and p95 over a fixed,
+   process so that its peak resident memory (the child's own VmHWM) is its own. p50 and p95 over a fixed,
    seeded mix of title, phrase and number queries; "first ms" is the first query, which builds (and saves)
    the BM25 index; "reopen first ms" is the first query of a second ResearchAssistant over the same folder,
    which loads the saved BM25 copy instead.

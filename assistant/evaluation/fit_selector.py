@@ -15,9 +15,11 @@ import argparse
 import json
 import pickle
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -35,6 +37,7 @@ _RETRIEVE_K = 24
 _FOLDS = 5
 _WRONG_COST = 2.0  # one wrong answer shown costs as much as two right answers gain: a precision-first policy
 _DECISION_PRECISION = 0.9
+T = TypeVar("T")
 
 
 @dataclass
@@ -286,6 +289,16 @@ def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
     return exported, report
 
 
+def cached(cache: Path, collect: Callable[[], T]) -> T:
+    """What `collect()` returns, kept in `cache` and read from it next time (collecting asks every dev question)."""
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    collected = collect()
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(collected))
+    return collected
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=SELECTOR_PATH)
@@ -294,12 +307,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpora", default="daily-v1,daily,pubmedqa")
     args = parser.parse_args(argv)
     corpora = [c for c in args.corpora.split(",") if c]
-    if args.cache.exists():
-        questions = pickle.loads(args.cache.read_bytes())
-    else:
-        questions = collect(corpora)
-        args.cache.parent.mkdir(parents=True, exist_ok=True)
-        args.cache.write_bytes(pickle.dumps(questions))
+    questions = cached(args.cache, lambda: collect(corpora))
     models, report = fit(questions)
     decision, decision_report = fit_decision()
     meta = {"fitted": date.today().isoformat(), "corpora": corpora, "wrong_cost": _WRONG_COST,

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,7 @@ from ..api import ResearchAssistant
 from ..resources import load_settings
 from ..selection import WRITER_FEATURES, WRITER_GATE_PATH, writer_features
 from .corpora import CORPORA
-from .fit_selector import _dev_items, _export, _fit, _folds, _predict
+from .fit_selector import _FOLDS, _dev_items, _export, _fit, _folds, _predict, cached
 
 _RETRIEVE_K = 24
 
@@ -91,18 +90,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--corpora", default="daily,pubmedqa,daily-v1")
     args = parser.parse_args(argv)
     corpora = [c for c in args.corpora.split(",") if c]
-    if args.cache.exists():
-        records = pickle.loads(args.cache.read_bytes())
-    else:
-        records = collect(corpora)
-        args.cache.parent.mkdir(parents=True, exist_ok=True)
-        args.cache.write_bytes(pickle.dumps(records))
+    records = cached(args.cache, lambda: collect(corpora))
     writers = sorted({r["writer"] for r in records})
     if len(writers) != 1:
         raise SystemExit(f"records from several writers {writers}; delete {args.cache} and collect again")
     model, report = fit(records)
     meta = {"writer": writers[0], "fitted": date.today().isoformat(), "corpora": corpora, "split": "dev",
-            "folds": "GroupKFold(5) by paper", "cross_validated": report,
+            "folds": f"GroupKFold({_FOLDS}) by paper", "cross_validated": report,
             "command": "python -m assistant.evaluation.fit_writer_gate"}
     args.out.write_text(json.dumps({"model": model, "meta": meta}, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1))
