@@ -102,8 +102,10 @@ class ResearchAgent:
         profile = profile_question(question)
         if query != question:
             profile = _merge_profiles(profile, profile_question(query))
-        selection = self.selector.select(question, hits, self.retriever.embedder, self.retriever.index.papers(),
-                                         self.settings.evidence_papers, profile)
+        index = self.retriever.index
+        selection = self.selector.select(question, hits, self.retriever.embedder, index.papers(),
+                                         self.settings.evidence_papers, profile,
+                                         store=index.derived_dir() / "term_weights.json")
         return profile, selection
 
     def _finalize(self, draft: Draft) -> Answer:

@@ -11,9 +11,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bibtexparser.bibdatabase import BibDatabase
-from bibtexparser.bwriter import BibTexWriter
-
 from .citations import MARKER, numbers_in_order
 
 __all__ = ["citation_key", "bibtex_entries", "latex_escape", "latex_citations"]
@@ -41,7 +38,12 @@ def citation_key(paper_id: str, title: str, arxiv_id: str | None = None, doi: st
 
 
 def bibtex_entries(references: list[dict]) -> str:
-    """One @article (arXiv: @misc with eprint) per reference dict: key, title, authors, year, arxiv_id, doi, url."""
+    """One @article (arXiv: @misc with eprint) per reference dict: key, title, authors, year, arxiv_id, doi, url.
+
+    bibtexparser (with pyparsing, ~40 ms) is imported here: every command loads this module, few write BibTeX."""
+    from bibtexparser.bibdatabase import BibDatabase
+    from bibtexparser.bwriter import BibTexWriter
+
     database = BibDatabase()
     for ref in references:
         entry = {"ID": ref["key"], "ENTRYTYPE": "misc" if ref.get("arxiv_id") else "article",

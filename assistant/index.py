@@ -134,6 +134,12 @@ class PaperIndex:
         folder when a Chroma server holds the vectors)."""
         return self.settings.index_dir / "lexical" / self.chunks.name
 
+    def derived_dir(self) -> Path:
+        """The folder of data derived from exactly the committed content (the saved BM25 copy and what
+        selection keeps beside it): named by `fingerprint()`, so it is replaced when the content changes. It
+        exists once the lexical index was saved."""
+        return self.lexical_dir() / self.fingerprint()
+
     def is_empty(self) -> bool:
         return self.catalog.count() == 0
 

@@ -6,8 +6,9 @@ questions. Here every signal exists for any question in any field: meaning
 (IDF-weighted share of the question's terms in the sentence and in its
 paper), the question's names (in the paper, in its title, introduced by it),
 what kind of answer is asked and whether the sentence adds one beyond the
-question's own words, where the sentence sits in its paper, and how strongly
-the paper was retrieved. Three logistic models combine them, with weights
+question's own words, where the sentence sits in its paper and what part of
+the abstract it is (`roles`: a finding answers yes/no, a method "how"), and
+how strongly the paper was retrieved. Three logistic models combine them, with weights
 fitted on labelled dev questions of both corpora and cross-validated by
 paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from .models import Paper
+from .roles import ROLES, load_roles
 from .question import QuestionProfile, bound_numbers, profile_question
 from .text import content_words, mentions, named_entities, numbers, sentence_spans, tokens
 from .citations import MARKER
@@ -61,6 +64,7 @@ _PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
                       r"(?:propose|introduce|present|develop|release|build|curate|construct)\w*\b", re.I)
 
 _TYPE_FEATURES = [f"type_{t}" for t in QUESTION_TYPES]
+_ROLE_TYPES = ("yes_no", "method")  # a finding is in a results or conclusion sentence, a method in a methods one
 SENTENCE_FEATURES = [
     "cosine", "cosine_rank", "cosine_paper", "cosine_margin", "lexical", "lexical_paper", "names_paper",
     "names_sentence", "names_title", "names_introduced", "question_has_names", "novelty", "new_numbers",
@@ -70,6 +74,7 @@ SENTENCE_FEATURES = [
     "method_x_novelty", "other_x_novelty", "count_x_bound", "quantity_x_bound",
     "attribute", "has_attribute", "lexical_margin", "new_weight",
     *[f"{t}_x_{signal}" for t in QUESTION_TYPES for signal in ("cosine", "lexical", "attribute")],
+    *[f"role_{r}" for r in ROLES], *[f"{t}_x_role_{r}" for t in _ROLE_TYPES for r in ROLES],
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_names_paper",
                    "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
@@ -102,6 +107,30 @@ class TermWeights:
         self.frequency: Counter[str] = Counter()
         for paper in papers.values():
             self.frequency.update(content_words(f"{paper.title} {paper.text}"))
+
+    @classmethod
+    def kept(cls, papers: dict[str, Paper], store: Path) -> TermWeights:
+        """The weights saved in `store` (a file named by the indexed content), else computed and saved there:
+        reading every paper costs ~0.1 s per 500 papers in each new process. Without a writable folder they are
+        only computed."""
+        try:
+            saved = json.loads(store.read_text(encoding="utf-8"))
+            weights = cls.__new__(cls)
+            weights.total, weights.frequency = int(saved["total"]), Counter(saved["frequency"])
+            if weights.total == max(1, len(papers)):
+                return weights
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # absent or unreadable: computed again below
+        weights = cls(papers)
+        if store.parent.is_dir():
+            scratch = store.with_name(f".{store.name}.{os.getpid()}")
+            try:
+                scratch.write_text(json.dumps({"total": weights.total, "frequency": weights.frequency}),
+                                   encoding="utf-8")
+                os.replace(scratch, store)
+            except OSError:
+                scratch.unlink(missing_ok=True)
+        return weights
 
     def weight(self, term: str) -> float:
         return math.log(1 + self.total / (1 + self.frequency.get(term, 0)))
@@ -212,6 +241,10 @@ def sentence_features(
         for t in QUESTION_TYPES:
             for signal in ("cosine", "lexical", "attribute"):
                 values[f"{t}_x_{signal}"] = values[f"type_{t}"] * values[signal]
+        for role, probability in load_roles().roles(text).items():
+            values[f"role_{role}"] = probability
+            for t in _ROLE_TYPES:
+                values[f"{t}_x_role_{role}"] = values[f"type_{t}"] * probability
         candidate.features = values
         candidate.vetoed = is_instruction(text)
     best_lexical = _best_per_paper(found, [c.features["lexical"] for c in found])
@@ -392,24 +425,26 @@ class Selector:
             sentence, answer, relevance, decision, meta)
         self._weights: tuple[int, TermWeights] | None = None
 
-    def term_weights(self, papers: dict[str, Paper]) -> TermWeights:
+    def term_weights(self, papers: dict[str, Paper], store: Path | None = None) -> TermWeights:
+        """IDF over `papers`, kept in memory while they stay the same and in `store` across processes."""
         key = hash(tuple(sorted(papers)))
         if self._weights is None or self._weights[0] != key:
-            self._weights = (key, TermWeights(papers))
+            self._weights = (key, TermWeights.kept(papers, store) if store else TermWeights(papers))
         return self._weights[1]
 
     def select(self, question: str, hits, embedder, papers: dict[str, Paper], max_papers: int,
-               profile: QuestionProfile | None = None) -> Selection:
+               profile: QuestionProfile | None = None, store: Path | None = None) -> Selection:
         """Rank every sentence of the best retrieved papers and decide answer / unsure / abstain."""
         profile = profile or profile_question(question)
-        return self.decide(profile, candidates(hits, max_papers), embedder, papers)
+        return self.decide(profile, candidates(hits, max_papers), embedder, papers, store)
 
-    def decide(self, profile: QuestionProfile, found: list[Candidate], embedder, papers: dict[str, Paper]) -> Selection:
+    def decide(self, profile: QuestionProfile, found: list[Candidate], embedder, papers: dict[str, Paper],
+               store: Path | None = None) -> Selection:
         """Rank the given candidate sentences (e.g. what a tool-calling model was shown) and decide."""
         qtype = question_type(profile)
         if not found:
             return Selection(qtype, [], 0.0, 0.0, False, False)
-        score_candidates(profile, found, embedder, self.term_weights(papers))
+        score_candidates(profile, found, embedder, self.term_weights(papers, store))
         for c in found:
             c.probability = 0.0 if c.vetoed else self.sentence.probability(c.features)
         ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.probability))

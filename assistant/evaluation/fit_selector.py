@@ -52,6 +52,7 @@ class Question:
     features: list[dict]
     labels: list[int]
     papers: list[str]
+    texts: list[str]  # the candidate sentences: new features can be tried without asking every question again
 
 
 def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
@@ -100,6 +101,7 @@ def collect(corpora: list[str]) -> list[Question]:
                 corpus=corpus, id=item.id, group=item.paper_id or item.id, qtype=question_type(profile),
                 answerable=item.answerable, gold_paper=item.paper_id if item.answerable else None, near_paper=near,
                 features=[c.features for c in found], papers=[c.paper.paper_id for c in found],
+                texts=[c.text for c in found],
                 labels=[_label(item, gold_sentences, c.paper.paper_id, c.text) for c in found],
             ))
         print(f"{corpus}: {sum(q.corpus == corpus for q in questions)} dev questions", file=sys.stderr)

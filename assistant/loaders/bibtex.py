@@ -11,9 +11,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-import bibtexparser
-from bibtexparser.bparser import BibTexParser
-from bibtexparser.customization import convert_to_unicode
 
 from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
@@ -39,6 +36,8 @@ def _unicode(entry: dict) -> dict:
     for name, value in entry.items():
         if name not in ("ID", "ENTRYTYPE"):
             entry[name] = _LOGO.sub(r"\1", value)
+    from bibtexparser.customization import convert_to_unicode
+
     return convert_to_unicode(entry)
 
 
@@ -100,6 +99,9 @@ def load_keyed(path: Path) -> tuple[LoadResult, dict[str, Paper]]:
             file=file, line=line,
             message=f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at byte offset {exc.start}); save the file as UTF-8",
         )]), keyed
+    import bibtexparser  # with pyparsing ~50 ms, paid only when a .bib file is read
+    from bibtexparser.bparser import BibTexParser
+
     parser = BibTexParser(common_strings=True, ignore_nonstandard_types=False, interpolate_strings=True)
     parser.customization = _unicode
     try:

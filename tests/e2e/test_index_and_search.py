@@ -323,3 +323,22 @@ def test_every_record_of_a_large_collection_is_read(tmp_path):
     assert len(records["ids"]) == len(set(records["ids"])) == n
     assert sorted(m["position"] for m in records["metadatas"]) == list(range(n))
     assert all(doc == f"text {m['position']}" for doc, m in zip(records["documents"], records["metadatas"]))
+
+
+def test_a_new_process_reads_the_saved_term_weights_instead_of_every_paper(make_settings, tmp_path, small_corpus,
+                                                                           monkeypatch):
+    assistant = _own_assistant(make_settings, tmp_path)
+    assistant.ingest([small_corpus])
+    first = assistant.ask("How many annotated frames does QuokkaNet's dataset contain?")
+    assert (assistant.index.derived_dir() / "term_weights.json").is_file()
+
+    from assistant.selection import TermWeights
+
+    def refuse(*_args):
+        raise AssertionError("term weights recomputed although saved for the same content")
+
+    monkeypatch.setattr(TermWeights, "__init__", refuse)
+    reopened = _fresh_process_view(assistant, make_settings, tmp_path)
+    reopened.selector._weights = None  # the fitted selector is shared in-process; a new process starts empty
+    again = reopened.ask("How many annotated frames does QuokkaNet's dataset contain?")
+    assert again.answer == first.answer and again.citations == first.citations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -144,3 +145,24 @@ def test_the_writer_gate_fit_learns_a_signal_and_loads_as_a_gate(tmp_path):
     assert gate.worth_writing("local:writer.gguf", selection(0.95))[0] is True
     assert gate.worth_writing("local:writer.gguf", selection(0.05))[0] is False
     assert gate.worth_writing("openai:gpt@host", selection(0.05)) == (True, None)
+
+
+def test_term_weights_are_kept_in_a_file_named_by_the_content(tmp_path):
+    """A new process reads the saved statistics instead of every paper; a damaged file is recomputed and
+    replaced; without the folder nothing is written."""
+    papers = {"a": Paper(paper_id="a", title="Graph solvers", text="A sparse graph solver for stiff systems."),
+              "b": Paper(paper_id="b", title="Wage studies", text="Minimum wage and teen employment.")}
+    store = tmp_path / "term_weights.json"
+    first = TermWeights.kept(papers, store)
+    assert store.is_file() and first.frequency == TermWeights(papers).frequency
+
+    other_text = {k: p.model_copy(update={"text": "Entirely different words."}) for k, p in papers.items()}
+    assert TermWeights.kept(other_text, store).frequency == first.frequency  # read, not recomputed
+
+    store.write_text("{not json", encoding="utf-8")
+    assert TermWeights.kept(other_text, store).frequency == TermWeights(other_text).frequency
+    assert json.loads(store.read_text(encoding="utf-8"))["total"] == 2
+
+    missing = tmp_path / "absent" / "term_weights.json"
+    assert TermWeights.kept(papers, missing).frequency == first.frequency
+    assert not missing.parent.exists()
