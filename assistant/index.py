@@ -208,8 +208,10 @@ class PaperIndex:
         """Add new papers, replace changed ones, skip unchanged ones.
 
         Papers are embedded in groups so the encoder sees full batches; each group's chunks are written before
-        its catalog records. The next group is chunked and encoded (on a second thread, while the encoder
-        releases the GIL) while the current one is written, so Chroma's writes cost no encoding time.
+        its catalog records. The encoder works on a second thread (it releases the GIL) and goes from one group
+        to the next without a gap: each group is chunked here while the one before it is encoded, and written
+        while the one after it is encoded, so neither chunking nor Chroma's writes wait for the encoder or
+        keep it waiting.
         """
         report = IngestReport()
         existing = self._stored_hashes()
@@ -239,7 +241,8 @@ class PaperIndex:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="encode") as encoder:
             in_flight = None
             for group in groups():
-                prepared = encoder.submit(self._chunk_and_encode, group, chunker)
+                chunks = [(paper, chunk) for paper, _ in group for chunk in chunker(paper)]
+                prepared = encoder.submit(self._encode, group, chunks)
                 if in_flight:
                     self._write_papers(*in_flight, progress)
                 in_flight = (group, prepared)
@@ -267,8 +270,7 @@ class PaperIndex:
         records = _get_all(self.catalog, ["metadatas"])
         return {pid: meta["content_hash"] for pid, meta in zip(records["ids"], records["metadatas"], strict=True)}
 
-    def _chunk_and_encode(self, group: list[tuple[Paper, str]], chunker: Callable[[Paper], list[Chunk]]):
-        chunks = [(paper, chunk) for paper, _ in group for chunk in chunker(paper)]
+    def _encode(self, group: list[tuple[Paper, str]], chunks: list[tuple[Paper, Chunk]]):
         texts = [f"{paper.title}. {chunk.text}" for paper, chunk in chunks] + [paper.title for paper, _ in group]
         return chunks, self.embedder.encode_bulk(texts)
 
