@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
+from .bagofwords import TermClassifier
 
 __all__ = ["ROLES", "ROLES_PATH", "RoleModel", "role_terms", "load_roles"]
 
@@ -37,30 +36,16 @@ def role_terms(sentence: str) -> list[str]:
 
 @dataclass(frozen=True)
 class RoleModel:
-    """TF-IDF terms -> softmax over `ROLES` (a multinomial logistic model)."""
+    """The fitted reader: P(role) of a sentence."""
 
-    vocabulary: dict[str, int]
-    idf: np.ndarray
-    classes: list[str]
-    weights: np.ndarray  # classes x vocabulary
-    bias: np.ndarray
+    classifier: TermClassifier
 
     def roles(self, sentence: str) -> dict[str, float]:
         """P(role) for every role of `ROLES`."""
-        counts = Counter(t for t in role_terms(sentence) if t in self.vocabulary)
-        scores = self.bias.copy()
-        if counts:
-            columns = np.array([self.vocabulary[t] for t in counts])
-            values = (1 + np.log(np.array(list(counts.values()), dtype=float))) * self.idf[columns]
-            scores += self.weights[:, columns] @ (values / np.linalg.norm(values))
-        probabilities = np.exp(scores - scores.max())
-        probabilities /= probabilities.sum()
-        by_class = dict(zip(self.classes, probabilities.tolist(), strict=True))
+        by_class = self.classifier.probabilities(role_terms(sentence))
         return {role: by_class.get(role, 0.0) for role in ROLES}
 
 
 @lru_cache(maxsize=4)
 def load_roles(path: Path = ROLES_PATH) -> RoleModel:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    return RoleModel(raw["vocabulary"], np.asarray(raw["idf"]), raw["classes"], np.asarray(raw["weights"]),
-                     np.asarray(raw["bias"], dtype=float))
+    return RoleModel(TermClassifier.from_export(json.loads(Path(path).read_text(encoding="utf-8"))))

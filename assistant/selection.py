@@ -37,6 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .bagofwords import TermClassifier
 from .models import Paper
 from .roles import ROLES, load_roles
 from .question import QuestionProfile, bound_numbers, profile_question
@@ -364,26 +365,13 @@ class LinearModel:
 class DecisionModel:
     """Bag of words (negation-marked) -> yes / no / maybe, fitted on finding sentences."""
 
-    vocabulary: dict[str, int]
-    idf: list[float]
-    classes: list[str]
-    weights: list[list[float]]
-    bias: list[float]
+    classifier: TermClassifier
     threshold: float
 
     def predict(self, sentence: str) -> tuple[str, float]:
-        counts = Counter(t for t in decision_terms(sentence) if t in self.vocabulary)
-        x = np.zeros(len(self.vocabulary))
-        for term, n in counts.items():
-            x[self.vocabulary[term]] = n * self.idf[self.vocabulary[term]]
-        norm = np.linalg.norm(x)
-        if norm:
-            x /= norm
-        scores = np.array(self.weights) @ x + np.array(self.bias)
-        probs = np.exp(scores - scores.max())
-        probs /= probs.sum()
-        best = int(probs.argmax())
-        return self.classes[best], float(probs[best])
+        probabilities = self.classifier.probabilities(decision_terms(sentence))
+        best = max(probabilities, key=probabilities.__getitem__)
+        return best, probabilities[best]
 
 
 def decision_terms(sentence: str) -> list[str]:
@@ -485,7 +473,7 @@ def load_selector(path: Path = SELECTOR_PATH) -> Selector:
     meta = {**raw.get("meta", {}), "fingerprint": hashlib.sha256(text.encode()).hexdigest()[:16]}
     return Selector(
         LinearModel(**raw["sentence"]), LinearModel(**raw["answer"]), LinearModel(**raw["relevance"]),
-        DecisionModel(**decision) if decision else None, meta,
+        DecisionModel(TermClassifier.from_export(decision), decision["threshold"]) if decision else None, meta,
     )
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..bagofwords import export
 from ..roles import ROLES, ROLES_PATH, role_terms
 from ..text import sentence_spans
 from .corpora import DEFAULT_PUBMEDQA, split_of
-from .fit_selector import _folds
+from .fit_selector import _FOLDS, _folds
 
 _SECTION_ROLES = {
     "background": re.compile(r"BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE"),
@@ -84,9 +85,7 @@ def fit(source: Path) -> tuple[dict, dict]:
                     for role in ROLES},
     }
     vectoriser, model = _model(sentences, labels)
-    exported = {"vocabulary": {t: int(i) for t, i in vectoriser.vocabulary_.items()}, "idf": vectoriser.idf_.tolist(),
-                "classes": model.classes_.tolist(), "weights": model.coef_.tolist(), "bias": model.intercept_.tolist()}
-    return exported, report
+    return export(vectoriser, model), report
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROLES_PATH)
     args = parser.parse_args(argv)
     model, report = fit(args.source)
-    meta = {"fitted": date.today().isoformat(), "folds": "GroupKFold(5) by paper", "C": _C,
+    meta = {"fitted": date.today().isoformat(), "folds": f"GroupKFold({_FOLDS}) by paper", "C": _C,
             "cross_validated": report, "command": "python -m assistant.evaluation.fit_roles"}
     args.out.write_text(json.dumps({**model, "meta": meta}) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=1), file=sys.stderr)

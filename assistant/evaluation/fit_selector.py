@@ -24,6 +24,7 @@ from typing import TypeVar
 import numpy as np
 
 from ..api import ResearchAssistant
+from ..bagofwords import export
 from ..resources import load_settings
 from ..selection import (
     ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, answer_features,
@@ -52,7 +53,6 @@ class Question:
     features: list[dict]
     labels: list[int]
     papers: list[str]
-    texts: list[str]  # the candidate sentences: new features can be tried without asking every question again
 
 
 def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
@@ -101,7 +101,6 @@ def collect(corpora: list[str]) -> list[Question]:
                 corpus=corpus, id=item.id, group=item.paper_id or item.id, qtype=question_type(profile),
                 answerable=item.answerable, gold_paper=item.paper_id if item.answerable else None, near_paper=near,
                 features=[c.features for c in found], papers=[c.paper.paper_id for c in found],
-                texts=[c.text for c in found],
                 labels=[_label(item, gold_sentences, c.paper.paper_id, c.text) for c in found],
             ))
         print(f"{corpus}: {sum(q.corpus == corpus for q in questions)} dev questions", file=sys.stderr)
@@ -283,11 +282,7 @@ def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
         "stated_precision": round(float((predicted[stated] == labels[stated]).mean()), 3) if stated.any() else None,
     }
     vectoriser, model = model_for(texts, labels)
-    exported = {
-        "vocabulary": {term: int(i) for term, i in vectoriser.vocabulary_.items()},
-        "idf": vectoriser.idf_.tolist(), "classes": model.classes_.tolist(),
-        "weights": model.coef_.tolist(), "bias": model.intercept_.tolist(), "threshold": threshold,
-    }
+    exported = {**export(vectoriser, model), "threshold": threshold}
     return exported, report
 
 

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 
 LAYERS: dict[str, int] = {
     # 0 foundation: imports nothing of the project but other foundation modules (bibliography uses citations)
-    "errors": 0, "models": 0, "config": 0, "vocabulary": 0, "bibliography": 0, "citations": 0,
+    "errors": 0, "models": 0, "config": 0, "vocabulary": 0, "bibliography": 0, "citations": 0, "bagofwords": 0,
     # 1 text utilities, packaged prompts, bundled models located, the sentence-role reader
     "text": 1, "prompts": 1, "resources": 1, "roles": 1,
     # 2 reading papers, parsing questions, checking claims against evidence

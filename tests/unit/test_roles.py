@@ -70,3 +70,24 @@ def test_bundled_reader_tells_a_finding_from_an_aim():
     assert abs(sum(finding.values()) - 1.0) < 1e-9
     assert finding["results"] > max(v for k, v in finding.items() if k != "results")
     assert aim["objective"] > aim["results"]
+
+
+def test_an_exported_term_classifier_scores_as_scikit_learn_does():
+    """Both bag-of-words readers (roles, yes/no) are scored without scikit-learn: the probabilities must be the
+    fitted pipeline's own, repeated terms included (sublinear term frequency)."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from assistant.bagofwords import TermClassifier, export
+
+    texts = ["rates fell fell fell sharply", "we aimed to test rates", "rates rose", "we aimed to measure",
+             "costs fell", "the aim was cost", "costs rose rose", "we aimed aimed to see"]
+    labels = ["results", "objective", "results", "objective", "results", "objective", "results", "objective"]
+    vectoriser = TfidfVectorizer(analyzer=str.split, sublinear_tf=True)
+    model = LogisticRegression(C=4.0).fit(vectoriser.fit_transform(texts), labels)
+    reader = TermClassifier.from_export(json.loads(json.dumps(export(vectoriser, model))))
+    for text in ["fell fell fell rates", "we aimed aimed", "unknown words only"]:
+        expected = model.predict_proba(vectoriser.transform([text]))[0]
+        got = reader.probabilities(text.split())
+        assert np.allclose([got[c] for c in model.classes_], expected)
