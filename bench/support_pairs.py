@@ -8,6 +8,8 @@ Run from the project root:
     .venv/bin/python bench/support_pairs.py --judge lexical   # the eval's own LexicalJudge instead
     git show <commit>:assistant/verify.py > /tmp/verify_old.py && \\
         .venv/bin/python bench/support_pairs.py --verifier /tmp/verify_old.py   # an older verifier, same pairs
+    .venv/bin/python bench/support_pairs.py --pairs evals/support_pairs_s12.jsonl --split dev \
+        --out bench/results/support_pairs_s12_dev.json   # a later batch, its dev split only
 
 Every pair of evals/support_pairs.jsonl is judged with
 `check_support(sentence, [evidence], min_coverage)`, the evidence sentence alone
@@ -84,6 +86,8 @@ def main() -> None:
                         help="measure the verifier's check_support (default) or the eval's LexicalJudge")
     parser.add_argument("--verifier", help="path of another verify.py to measure instead of assistant/verify.py")
     parser.add_argument("--pairs", type=Path, default=PAIRS)
+    parser.add_argument("--split", choices=["dev", "test", "all"], default="all",
+                        help="judge only this split's pairs (a later batch's test split stays sealed until its one run)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -91,7 +95,7 @@ def main() -> None:
         args.min_coverage = 0.7 if args.judge == "lexical" else 0.6
     check_support = load_judge(args.min_coverage) if args.judge == "lexical" else load_check(args.verifier)
     checker = "LexicalJudge" if args.judge == "lexical" else "check_support"
-    pairs = load_pairs(args.pairs)
+    pairs = [p for p in load_pairs(args.pairs) if args.split in ("all", p["split"])]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (label, split) -> [accepted, total]
     rows = []
     for pair in pairs:

@@ -22,7 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from .gold import read_jsonl
+from .gold import gold_files, read_jsonl
 from .report import write_suite_json
 
 __all__ = ["CheckItem", "load_checks", "run_checks", "write_check_report"]
@@ -38,13 +38,16 @@ class CheckItem(BaseModel):
     cites: list[str]
     label: Label
     verdict: Literal["supported", "unsupported", "contradicted", "not_indexed"]
+    gold_file: str = ""
 
 
 def load_checks(evals_dir: Path, split: str = "all", limit: int | None = None) -> list[CheckItem]:
-    path = evals_dir / "check.jsonl"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: this corpus has no labelled citation checks")
-    return [r for r in read_jsonl(path, CheckItem) if split in ("all", r.split)][:limit]
+    """Every batch (`check.jsonl`, `check_s12.jsonl`, ...) of the chosen split; each item knows its file."""
+    paths = gold_files(evals_dir, "check")
+    if not paths:
+        raise FileNotFoundError(f"{evals_dir / 'check.jsonl'} does not exist: this corpus has no labelled citation checks")
+    items = [r.model_copy(update={"gold_file": path.stem}) for path in paths for r in read_jsonl(path, CheckItem)]
+    return [r for r in items if split in ("all", r.split)][:limit]
 
 
 def _bibtex(cites: list[str], papers: dict) -> tuple[str, dict[str, str]]:
@@ -77,13 +80,18 @@ def run_checks(ra, items: list[CheckItem], on_item=None) -> dict:
             report = ra.check(text, bib=bib_path, format="markdown")
             seconds = time.perf_counter() - started
             found = report.sentences[0] if len(report.sentences) == 1 else None
-            rows.append({"id": item.id, "split": item.split, "label": item.label, "sentence": item.sentence,
+            rows.append({"id": item.id, "split": item.split, "gold_file": item.gold_file, "label": item.label,
+                         "sentence": item.sentence,
                          "expected": item.verdict, "verdict": found.verdict if found else "not_one_sentence",
                          "reason": found.reason if found else "", "hint": found.hint if found else None,
                          "seconds": seconds})
             if on_item:
                 on_item(rows[-1])
-    return {"items": rows, "summary": _summarise(rows)}
+    by_batch = {}
+    for row in rows:
+        by_batch.setdefault(f"{row['gold_file']} / {row['split']}", []).append(row)
+    summary = _summarise(rows) | {"by_gold_file": {k: _summarise(v) for k, v in sorted(by_batch.items())}}
+    return {"items": rows, "summary": summary}
 
 
 def _summarise(rows: list[dict]) -> dict:
@@ -124,6 +132,11 @@ def write_check_report(out_dir: Path, result: dict, meta: dict) -> Path:
     for label, stats in s["per_label"].items():
         given = ", ".join(f"{v} {n}" for v, n in sorted(stats["verdicts"].items()))
         lines.append(f"| {label} | {stats['n']} | {stats['right_verdict']} | {given} |")
+    lines += ["", "Each batch of gold sentences on its own (a batch's test split is an estimate until it is read):", "",
+              "| gold file / split | flawed, right verdict | faithful flagged |", "|---|---|---|"]
+    for batch, part in s.get("by_gold_file", {}).items():
+        lines.append(f"| {batch} | {pct(part['flawed_right_verdict'])} of {part['flawed']} "
+                     f"| {pct(part['faithful_flagged'])} of {part['faithful']} |")
     path = out_dir / "check.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

@@ -31,7 +31,7 @@ from ..selection import (
     decision_terms, featurise, question_type, relevance_features,
 )
 from .corpora import CORPORA
-from .gold import EvalItem, FactItem, UnanswerableItem, read_jsonl
+from .gold import EvalItem, FactItem, UnanswerableItem, gold_files, read_jsonl
 from .metrics import answer_present, overlaps_gold
 
 _RETRIEVE_K = 24
@@ -61,14 +61,13 @@ def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
     gold_dir = CORPORA[corpus].gold_dir
     whole = corpus == "daily-v1"
     items = []
-    facts = gold_dir / "facts.jsonl"
-    if facts.exists():
-        for f in read_jsonl(facts, FactItem):
+    for path in gold_files(gold_dir, "facts"):
+        for f in read_jsonl(path, FactItem):
             if whole or f.split == "dev":
                 items.append((EvalItem(id=f.id, suite="facts", question=f.question, split=f.split,
                                        kind=f.kind or f.style, answers=f.answers, paper_id=f.paper_id,
                                        decision=f.decision, evidence=f.evidence), f.evidence))
-    for path in sorted(gold_dir.glob("unanswerable*.jsonl")):
+    for path in gold_files(gold_dir, "unanswerable"):
         for u in read_jsonl(path, UnanswerableItem):
             if whole or u.split == "dev":
                 items.append((EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split,

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ValidationError, model_validator
 from ..config import EVALS_DIR
 
 __all__ = [
-    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "load_items", "load_support_pairs", "read_jsonl",
+    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "gold_files", "load_items", "load_support_pairs",
+    "read_jsonl",
 ]
 
 Split = Literal["dev", "test"]
@@ -80,6 +81,7 @@ class EvalItem(BaseModel):
     paper_id: str | None = None
     decision: str | None = None
     evidence: list[str] = []
+    gold_file: str = ""  # the file's stem: each batch of gold questions is reported on its own
 
     @property
     def answerable(self) -> bool:
@@ -101,6 +103,15 @@ def read_jsonl(path: Path, model: type[BaseModel]) -> list:
     return rows
 
 
+def gold_files(evals_dir: Path, kind: str) -> list[Path]:
+    """`kind.jsonl` and its later batches (`kind_s12.jsonl`, ...), in name order.
+
+    Each batch is written at once before any output on it is read, so a batch's test split stays an honest
+    estimate even after an earlier batch's test split has been read.
+    """
+    return sorted(evals_dir.glob(f"{kind}.jsonl")) + sorted(evals_dir.glob(f"{kind}_*.jsonl"))
+
+
 def load_items(
     suite: str = "all", split: str = "all", limit: int | None = None, evals_dir: Path = EVALS_DIR
 ) -> list[EvalItem]:
@@ -111,15 +122,17 @@ def load_items(
     if suite in ("facts", "all"):
         facts = [
             EvalItem(id=f.id, suite="facts", question=f.question, split=f.split, kind=f.kind or f.style,
-                     answers=f.answers, paper_id=f.paper_id, decision=f.decision, evidence=f.evidence + f.findings)
-            for f in read_jsonl(evals_dir / "facts.jsonl", FactItem) if split in ("all", f.split)
+                     answers=f.answers, paper_id=f.paper_id, decision=f.decision, evidence=f.evidence + f.findings,
+                     gold_file=path.stem)
+            for path in gold_files(evals_dir, "facts")
+            for f in read_jsonl(path, FactItem) if split in ("all", f.split)
         ]
         items += facts[:limit]
     if suite in ("unanswerable", "all"):
         unanswerable = [
             EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split, kind=u.kind,
-                     paper_id=u.near_paper_id)
-            for path in sorted(evals_dir.glob("unanswerable*.jsonl"))
+                     paper_id=u.near_paper_id, gold_file=path.stem)
+            for path in gold_files(evals_dir, "unanswerable")
             for u in read_jsonl(path, UnanswerableItem) if split in ("all", u.split)
         ]
         items += unanswerable[:limit]

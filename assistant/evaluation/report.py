@@ -138,6 +138,13 @@ def write_report(out_dir: Path) -> Path:
     if judged:
         lines += ["## Optional judge (report only, never gated)", ""]
         lines += _table(["system"] + judged, _metric_rows(summary, "all", judged)) + [""]
+    batches = sorted({g for groups in summary.values() for g in groups if g.startswith("file:")})
+    if batches:
+        lines += ["## By gold file and split (each batch's test split is an estimate only until it is read)", ""]
+        batch_rows = []
+        for batch in batches:
+            batch_rows += _metric_rows(summary, batch, HEADLINE, lambda s, batch=batch: f"{batch[5:]} / {s}")
+        lines += _table(["gold file / split / system"] + header[1:], batch_rows) + [""]
     kinds = sorted({g for groups in summary.values() for g in groups if g.startswith("kind:")})
     lines += ["## By question kind", ""]
     kind_rows = []

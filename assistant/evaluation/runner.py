@@ -80,7 +80,7 @@ def score_records(records: list[Record], ctx: Context, extra_judges: list[Suppor
 
 
 def summary_groups(records: list[Record], scored: list[dict]) -> dict[str, dict[str, dict]]:
-    """summary[system][group] = {metric: value}; groups: all, dev, test and kind:<style or kind>."""
+    """summary[system][group] = {metric: value}; groups: all, dev, test, kind:<style or kind>, file:<gold file> / <split>."""
     out: dict[str, dict[str, dict]] = {}
     for system in dict.fromkeys(r.system for r in records):
         rows = [(r, s) for r, s in zip(records, scored, strict=True) if r.system == system]
@@ -88,6 +88,8 @@ def summary_groups(records: list[Record], scored: list[dict]) -> dict[str, dict[
         for r, s in rows:
             groups.setdefault(r.item.split, []).append((r, s))
             groups.setdefault(f"kind:{r.item.kind}", []).append((r, s))
+            if r.item.gold_file:
+                groups.setdefault(f"file:{r.item.gold_file} / {r.item.split}", []).append((r, s))
         out[system] = {g: summarise([s for _, s in members]) for g, members in groups.items()}
     return out
 

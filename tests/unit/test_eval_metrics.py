@@ -510,7 +510,7 @@ def fake_ra():
 
 
 def fake_records() -> list[Record]:
-    test_fact = FACT.model_copy(update={"id": "fact-y", "split": "test", "kind": "described"})
+    test_fact = FACT.model_copy(update={"id": "fact-y", "split": "test", "kind": "described", "gold_file": "facts_s2"})
     return [
         record(f"{PAIRS_CLAIM} [1].", [cite_pairs()], wall=2.0),
         record("MedReason contains 12,000 question-answer pairs [1].", [cite_pairs()], item=test_fact, wall=3.5),
@@ -532,7 +532,7 @@ def test_write_results_and_report(ctx, tmp_path):
     assert payload["meta"]["run"] == "run1" and payload["meta"]["judges"] == [ctx.judge.describe()]
     assert set(payload["summary"]) == {"product", "extractive"}
     assert set(payload["summary"]["product"]) == {"all", "dev", "test", "kind:named", "kind:described",
-                                                  "kind:near_miss"}
+                                                  "kind:near_miss", "file:facts_s2 / test"}
     product = payload["summary"]["product"]["all"]
     assert product["fact_accuracy"] == 0.5 and product["abstention_recall"] == 1.0
     assert product["contradicts_fact"] == 0.5
@@ -553,6 +553,7 @@ def test_write_results_and_report(ctx, tmp_path):
         assert row in report, row
     assert "## This run, split dev" in report and "## This run, split test" in report
     assert "| product | described | fact_accuracy | 0.0% |" in report
+    assert "| facts_s2 / test / product | 0.0% |" in report  # a later gold batch on its own
     assert "gold paper cited but accepted answer missing" in report  # the product's wrong number
     assert "![metrics.png](metrics.png)" in report and "![latency.png](latency.png)" in report
     assert "n/a" in report  # e.g. citation metrics of the abstaining row
@@ -582,3 +583,17 @@ def test_a_bad_gold_line_names_the_file_line_and_field(tmp_path):
     path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "split": "train"}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"facts\.jsonl:2: field 'split'"):
         read_jsonl(path, FactItem)
+
+
+def test_later_gold_batches_load_beside_the_first_and_keep_their_file(tmp_path):
+    fact = {"id": "f1", "question": "q?", "answers": ["1"], "paper_id": "p", "title": "T", "kind": "number",
+            "split": "dev"}
+    (tmp_path / "facts.jsonl").write_text(json.dumps(fact) + "\n", encoding="utf-8")
+    (tmp_path / "facts_s12.jsonl").write_text(json.dumps({**fact, "id": "f2", "split": "test"}) + "\n")
+    (tmp_path / "facts-notes.txt").write_text("not gold\n")
+    (tmp_path / "unanswerable.jsonl").write_text("")
+
+    items = load_items("facts", "all", None, tmp_path)
+
+    assert [(i.id, i.gold_file, i.split) for i in items] == [("f1", "facts", "dev"), ("f2", "facts_s12", "test")]
+    assert [i.id for i in load_items("facts", "dev", None, tmp_path)] == ["f1"]
