@@ -2,8 +2,8 @@
 
 A `TfidfVectorizer(sublinear_tf=True)` followed by a `LogisticRegression` is
 exported as its vocabulary, IDF and weights (`export`), so answering never
-imports scikit-learn; the yes/no reader and the sentence-role reader are both
-such models.
+imports scikit-learn; the yes/no reader, the sentence-role reader and the
+question-kind reader are all such models.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Each key is resolved to an indexed paper (through the user's BibTeX entry: arXiv
 normalised title; through a numbered or `\\bibitem` reference's text; or, with neither, as an
 indexed paper's id or the key `review --bib` writes for it). A sentence is then judged against all
 the papers it cites together by the answer verifier (`verify.check_support`: numbers, names, study
-designs, negation and antonym flips, coverage), reading each cited paper's title, its three sentences
-closest to the claim and any sentence stating one of the claim's numbers (never a question or a
-"whether" clause: those ask, they do not state). When the cited papers do not support it, the index
+designs, negation and antonym flips, coverage), reading each cited paper's title and every sentence it
+offers (all of an abstract; of a long text, the chunks near the claim), never a question or a
+"whether" clause: those ask, they do not state. When the cited papers do not support it, the index
 is searched for a paper that does, so the report can say "cited [a], but this number is stated by
 [b]". Sentences without a citation that state a number or a finding are listed as uncited claims;
 a sentence about the authors' own work ("we", "our") needs no citation.
@@ -22,13 +22,12 @@ from .bibliography import citation_key
 from .loaders.arxiv_ids import find_arxiv_id
 from .manuscript import Manuscript, ManuscriptSentence
 from .models import CHECK_VERDICTS, CheckedSentence, CheckEvidence, CheckReport, Paper
-from .text import is_list_marker, number_spans, numbers, tokens
+from .text import is_list_marker, number_spans, tokens
 from .verify import check_support
 from .vocabulary import vocabulary
 
 __all__ = ["check_manuscript", "KeyResolver"]
 
-_EVIDENCE_PER_PAPER = 3
 _ALTERNATIVES = 5  # other papers searched for support when the cited ones give none
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)]", re.IGNORECASE)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
@@ -142,13 +141,11 @@ class _EvidenceReader:
         return self.cache[(paper_id, spans)]
 
     def closest(self, paper_id: str, claim: str, claim_vector: np.ndarray) -> list[str]:
-        """The three sentences closest in meaning, and every sentence stating one of the claim's numbers (a short
-        claim, "evaluated across 30 benchmarks", may sit closer to other sentences than to the one it quotes)."""
+        """Every sentence the paper offers (all of an abstract, a long text's chunks near the claim), closest in
+        meaning first. A citation vouches for the paper, not for one sentence of it: a manuscript sentence often
+        joins two of the paper's statements, or restates one that sits far from the sentence closest to it."""
         texts, vectors = self.sentences(paper_id, claim)
-        order = list(np.argsort(-(vectors @ claim_vector))[:_EVIDENCE_PER_PAPER])
-        stated = numbers(claim)
-        order += [i for i, text in enumerate(texts) if i not in order and stated & numbers(text)]
-        return [texts[i] for i in order]
+        return [texts[i] for i in np.argsort(-(vectors @ claim_vector))]
 
 
 def _judge(sentence: ManuscriptSentence, resolved: list[tuple[str | None, str]], reader: _EvidenceReader,

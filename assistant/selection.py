@@ -37,11 +37,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .asked import load_asked
 from .bagofwords import TermClassifier
 from .models import Paper
 from .roles import ROLES, load_roles
 from .question import QuestionProfile, bound_numbers, profile_question
-from .text import content_words, mentions, named_entities, numbers, sentence_spans, tokens
+from .text import content_words, mentions, named_entities, numbers, sentence_spans, system_names, tokens
 from .citations import MARKER
 from .verify import is_instruction
 from .vocabulary import vocabulary
@@ -57,9 +58,6 @@ __all__ = [
 SELECTOR_PATH = Path(__file__).resolve().parent / "data" / "selector.json"
 WRITER_GATE_PATH = Path(__file__).resolve().parent / "data" / "writer_gate.json"
 QUESTION_TYPES = ("count", "quantity", "name", "yes_no", "method", "other")
-_AUXILIARIES = {"is", "are", "does", "do", "did", "can", "could", "should", "was", "were", "has", "have", "had",
-                "will", "would", "may", "might", "must"}
-_HOW_METHOD = re.compile(r"^\s*how (?:does|do|did|is|are|was|were|can)\b", re.I)
 _LONG_TEXT = 6000  # characters: longer texts (full PDFs) contribute only their retrieved chunks
 _PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
                       r"(?:propose|introduce|present|develop|release|build|curate|construct)\w*\b", re.I)
@@ -67,8 +65,8 @@ _PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
 _TYPE_FEATURES = [f"type_{t}" for t in QUESTION_TYPES]
 _ROLE_TYPES = ("yes_no", "method")  # a finding is in a results or conclusion sentence, a method in a methods one
 SENTENCE_FEATURES = [
-    "cosine", "cosine_rank", "cosine_paper", "cosine_margin", "lexical", "lexical_paper", "names_paper",
-    "names_sentence", "names_title", "names_introduced", "question_has_names", "novelty", "new_numbers",
+    "cosine", "cosine_rank", "cosine_paper", "cosine_margin", "lexical", "lexical_paper", "missing_paper",
+    "names_paper", "names_sentence", "names_title", "names_introduced", "question_has_names", "novelty", "new_numbers",
     "new_names", "percent", "bound_number", "position", "last", "first", "paper_rank", "log_words",
     *_TYPE_FEATURES,
     "count_x_numbers", "quantity_x_numbers", "name_x_names", "yes_no_x_position", "yes_no_x_last",
@@ -77,27 +75,22 @@ SENTENCE_FEATURES = [
     *[f"{t}_x_{signal}" for t in QUESTION_TYPES for signal in ("cosine", "lexical", "attribute")],
     *[f"role_{r}" for r in ROLES], *[f"{t}_x_role_{r}" for t in _ROLE_TYPES for r in ROLES],
 ]
-ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_names_paper",
-                   "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
-RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_names_paper", "top_names_introduced",
-                      "question_has_names", "top_logit", "paper_gap"]
+ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
+                   "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
+RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_missing_paper", "top_names_paper",
+                      "top_names_introduced", "question_has_names", "top_logit", "paper_gap"]
 
 
 def question_type(profile: QuestionProfile) -> str:
-    """What kind of answer is asked, from the wh-phrase: a number, a name, a yes/no finding, a method."""
-    words = tokens(profile.text)
-    if not words:
+    """What kind of answer is asked: a number (a count when "how many"), a name, a yes/no finding, a method.
+    A count or a metric of the replaceable vocabulary ("what elasticity") asks for a number; any other question
+    is read by the fitted reader of `asked.py`."""
+    if not tokens(profile.text):
         return "other"
     if profile.kind in ("count", "quantity"):
         return profile.kind
-    asked = set(words[:6])
-    if words[0] in _AUXILIARIES:
-        return "yes_no"
-    if _HOW_METHOD.match(profile.text) or (words[0] in ("what", "which") and asked & vocabulary().method_nouns):
-        return "method"
-    if profile.kind == "name":
-        return "name"
-    return "other"
+    kind = load_asked().kind(profile.text)
+    return "quantity" if kind == "number" else kind
 
 
 class TermWeights:
@@ -135,6 +128,12 @@ class TermWeights:
 
     def weight(self, term: str) -> float:
         return math.log(1 + self.total / (1 + self.frequency.get(term, 0)))
+
+    def missing(self, terms: set[str], words: set[str]) -> float:
+        """The rarest of `terms` absent from `words`, as a share of the rarest weight possible: one distinctive
+        word of the question that a paper lacks (a false premise, another subject) outweighs many common ones."""
+        absent = [self.weight(t) for t in terms if not _found(t, words)]
+        return max(absent, default=0.0) / math.log(1 + self.total)
 
     def share(self, terms: set[str], words: set[str]) -> float:
         """IDF-weighted share of `terms` found in `words` (1.0 when there are no terms)."""
@@ -271,9 +270,12 @@ def _attribute_share(attribute: list[str], words: set[str]) -> float:
 def _paper_features(profile, paper: Paper, question_terms, question_names, weights: TermWeights) -> dict:
     body = f"{paper.title} {paper.text}"
     lowered, title = body.lower(), paper.title.lower()
-    introduced = [n for n in question_names if mentions(title, n) or _introduces(paper.text, n)]
+    systems = system_names(profile.text)  # a capitalised word ("Vision") names no system a paper could own
+    introduced = [n for n in question_names & systems if mentions(title, n) or _introduces(paper.text, n)]
+    body_words = content_words(body)
     return {
-        "lexical_paper": weights.share(question_terms, content_words(body)),
+        "lexical_paper": weights.share(question_terms, body_words),
+        "missing_paper": weights.missing(question_terms, body_words),
         "names_paper": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
                         if question_names else 1.0),
         "names_title": float(any(mentions(title, n) for n in question_names)),
@@ -282,9 +284,11 @@ def _paper_features(profile, paper: Paper, question_terms, question_names, weigh
 
 
 def _introduces(text: str, name: str) -> bool:
-    """"We propose X" / "this paper presents X": the paper that introduces a system owns its claims."""
+    """"We propose X" / "this paper presents X": the paper that introduces a system owns its claims. Only the
+    clause after the verb counts: "we introduce X, a dataset built from Y" introduces X, not Y."""
     for match in _PROPOSE.finditer(text):
-        if mentions(text[match.end():match.end() + 80].lower(), name):
+        clause = re.split(r"[,;:]|\.\s", text[match.end():match.end() + 80], maxsplit=1)[0]
+        if mentions(clause.lower(), name):
             return True
     return False
 
@@ -315,6 +319,7 @@ def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[flo
         "second_logit": logits[1] if len(logits) > 1 else -10.0,
         "margin": logits[0] - (logits[1] if len(logits) > 1 else -10.0),
         "top_lexical_paper": top["lexical_paper"],
+        "top_missing_paper": top["missing_paper"],
         "top_names_paper": top["names_paper"],
         "top_cosine_paper": top["cosine_paper"],
         "top_cosine": top["cosine"],
@@ -332,6 +337,7 @@ def relevance_features(ranked: list[dict[str, float]], papers: list[str], logits
     return {
         "top_cosine_paper": top["cosine_paper"],
         "top_lexical_paper": top["lexical_paper"],
+        "top_missing_paper": top["missing_paper"],
         "top_names_paper": top["names_paper"],
         "top_names_introduced": top["names_introduced"],
         "question_has_names": top["question_has_names"],

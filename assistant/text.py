@@ -191,12 +191,18 @@ _ENTITY = re.compile(
 )
 
 
-_CAPITALISED = re.compile(r"(?<=[a-z0-9,;:(] )[A-Z][a-z]{2,}\b|(?<=\()[A-Z][a-z]{2,}\b")
+# with its hyphenated rest: "Med" of "Med-R1" is no name of its own, "Huatuo-o1-8B" is one
+_CAPITALISED = re.compile(r"(?:(?<=[a-z0-9,;:(] )|(?<=\())[A-Z][a-z]{2,}(?:-[A-Za-z0-9]+)*\b")
+_PARTICIPLE_TAIL = re.compile(r"-[a-z]+ed$")  # "AI-generated", "MRI-guided": the name is the acronym
+
+
+def _name(token: str) -> str:
+    return _PARTICIPLE_TAIL.sub("", token.strip("-"))
 
 
 def system_names(text: str) -> set[str]:
     """Only the names that cannot be ordinary words: acronyms, CamelCase, digits ("BiomedCLIP", "Qwen2.5-VL")."""
-    return {m.group(0).strip("-").lower() for m in _ENTITY.finditer(text) if len(m.group(0).strip("-")) >= 2}
+    return {name.lower() for m in _ENTITY.finditer(text) if len(name := _name(m.group(0))) >= 2}
 
 
 def mentions(lowered_text: str, name: str) -> bool:
@@ -206,7 +212,7 @@ def mentions(lowered_text: str, name: str) -> bool:
 
 def exact_names(text: str) -> set[str]:
     """System names as written ("LEADS", "UniT"): lower-cased they collide with words ("leads", "unit")."""
-    found = {m.group(0).strip("-") for m in _ENTITY.finditer(text)}
+    found = {_name(m.group(0)) for m in _ENTITY.finditer(text)}
     return {name for name in found if len(name) >= 3 and name.lower() not in vocabulary().kind_acronyms}
 
 
@@ -214,7 +220,7 @@ def named_entities(text: str) -> set[str]:
     """Names a sentence commits to: acronyms, CamelCase systems, hyphenated names, capitalised words mid-sentence."""
     found = {m.group(0).lower() for m in _CAPITALISED.finditer(text)}
     for match in _ENTITY.finditer(text):
-        name = match.group(0).strip("-")
+        name = _name(match.group(0))
         if len(name) >= 2 and not name.isdigit():
             found.add(name.lower())
     return found

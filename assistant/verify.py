@@ -621,6 +621,21 @@ def _meaning_flip(claim: str, evidence_texts: list[str]) -> str | None:
     )
 
 
+def _as_proportions(stated: set[str]) -> set[str]:
+    """The numbers with a proportion's other spelling: 0.5 is 50% and 80% is 0.8."""
+    forms = set(stated)
+    for number in stated:
+        try:
+            value = float(number.rstrip("%"))
+        except ValueError:
+            continue
+        if number.endswith("%"):
+            forms.add(f"{value / 100:.6g}")
+        elif 0 < value < 1:
+            forms.add(f"{value * 100:.6g}%")
+    return forms
+
+
 def check_support(claim: str, evidence_texts: list[str], min_coverage: float) -> Verdict:
     """Is `claim` supported by these evidence texts together?
 
@@ -630,7 +645,7 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     if is_instruction(claim):
         return Verdict(False, "is an instruction, not a statement")
     joined = " ".join(evidence_texts)
-    missing_numbers = numbers(claim) - numbers(joined)
+    missing_numbers = numbers(claim) - _as_proportions(numbers(joined))
     if missing_numbers:
         return Verdict(False, f"number {sorted(missing_numbers)[0]} is not in the cited evidence")
     evidence_lower = joined.lower()

@@ -30,7 +30,9 @@ class Vocabulary(BaseModel):
     synonyms: dict[str, frozenset[str]] = Field(description="ways papers state an asked attribute")
     units: frozenset[str] = Field(description="units a number may be measured in (hours, GB)")
     metrics: frozenset[str] = Field(description="quantities asked for with 'what is the X' (accuracy, AUC)")
-    method_nouns: frozenset[str] = Field(description="nouns that ask how something is done (strategy, loss)")
+    method_nouns: frozenset[str] = Field(
+        default=frozenset(), description="no longer read (the kind of answer asked is read by the fitted "
+        "`asked.py`); accepted so that older vocabulary files still load")
     negation_cues: frozenset[str] = Field(description="words that negate a statement")
     negative_prefixes: list[str] = Field(description="prefixes that flip a word's polarity (un-, dis-)")
     antonyms: list[tuple[str, str]] = Field(description="word pairs of opposite meaning (increase, decrease)")

@@ -45,7 +45,8 @@ def load_checks(evals_dir: Path, split: str = "all", limit: int | None = None) -
     """Every batch (`check.jsonl`, `check_s12.jsonl`, ...) of the chosen split; each item knows its file."""
     paths = gold_files(evals_dir, "check")
     if not paths:
-        raise FileNotFoundError(f"{evals_dir / 'check.jsonl'} does not exist: this corpus has no labelled citation checks")
+        raise FileNotFoundError(
+            f"{evals_dir / 'check.jsonl'} does not exist: this corpus has no labelled citation checks")
     items = [r.model_copy(update={"gold_file": path.stem}) for path in paths for r in read_jsonl(path, CheckItem)]
     return [r for r in items if split in ("all", r.split)][:limit]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ T = TypeVar("T")
 
 @dataclass
 class Question:
-    corpus: str
+    corpus: str  # the gold set: "daily", "daily:s12", ...
     id: str
     group: str
     qtype: str
@@ -66,13 +67,21 @@ def _dev_items(corpus: str) -> list[tuple[EvalItem, list[str]]]:
             if whole or f.split == "dev":
                 items.append((EvalItem(id=f.id, suite="facts", question=f.question, split=f.split,
                                        kind=f.kind or f.style, answers=f.answers, paper_id=f.paper_id,
-                                       decision=f.decision, evidence=f.evidence), f.evidence))
+                                       decision=f.decision, evidence=f.evidence, gold_file=path.stem), f.evidence))
     for path in gold_files(gold_dir, "unanswerable"):
         for u in read_jsonl(path, UnanswerableItem):
             if whole or u.split == "dev":
                 items.append((EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split,
-                                       kind=u.kind, paper_id=u.near_paper_id), []))
+                                       kind=u.kind, paper_id=u.near_paper_id, gold_file=path.stem), []))
     return items
+
+
+def gold_set(corpus: str, gold_file: str) -> str:
+    """"daily", "daily:s12": each batch of gold questions (`facts_s12.jsonl` with `unanswerable_s12.jsonl`)
+    weighs the same in the fit, so the largest (for PubMedQA, the dataset's own yes/no questions) does not
+    decide alone how questions are read. Other files (`unanswerable_written.jsonl`) belong to the first batch."""
+    batch = gold_file.split("_", 1)[1] if "_" in gold_file else ""
+    return f"{corpus}:{batch}" if re.fullmatch(r"s\d+", batch) else corpus
 
 
 def _label(item: EvalItem, gold_sentences: list[str], paper_id: str, text: str) -> int:
@@ -97,12 +106,14 @@ def collect(corpora: list[str]) -> list[Question]:
                 continue
             near = item.paper_id if not item.answerable else None
             questions.append(Question(
-                corpus=corpus, id=item.id, group=item.paper_id or item.id, qtype=question_type(profile),
+                corpus=gold_set(corpus, item.gold_file), id=item.id, group=item.paper_id or item.id,
+                qtype=question_type(profile),
                 answerable=item.answerable, gold_paper=item.paper_id if item.answerable else None, near_paper=near,
                 features=[c.features for c in found], papers=[c.paper.paper_id for c in found],
                 labels=[_label(item, gold_sentences, c.paper.paper_id, c.text) for c in found],
             ))
-        print(f"{corpus}: {sum(q.corpus == corpus for q in questions)} dev questions", file=sys.stderr)
+        asked = sum(q.corpus.split(":")[0] == corpus for q in questions)
+        print(f"{corpus}: {asked} dev questions", file=sys.stderr)
     return questions
 
 
@@ -121,8 +132,8 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, c: floa
 
 
 def _corpus_weights(questions: list[Question], question_of_row: np.ndarray) -> np.ndarray:
-    """Every corpus weighs the same in total and every question the same within it, so the largest gold set
-    does not decide alone how a new corpus is read."""
+    """Every gold set (`gold_set`) weighs the same in total and every question the same within it, so the
+    largest set does not decide alone how a new corpus is read."""
     per_corpus = {c: sum(q.corpus == c for q in questions) for c in {q.corpus for q in questions}}
     rows_per_question = np.bincount(question_of_row, minlength=len(questions))
     weight = np.array([1.0 / (per_corpus[questions[qi].corpus] * rows_per_question[qi]) for qi in question_of_row])
@@ -191,7 +202,7 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
         oof_answer[test] = _predict(_fit(xa[train], ya[train], question_weight[train]), xa[test])
         if len(set(yr[train])) > 1:
             oof_relevance[test] = _predict(_fit(xr[train], yr[train], question_weight[train]), xr[test])
-    threshold = _choose_threshold(oof_answer, ya, question_weight)
+    threshold = _answer_threshold()
     report = _report(questions, per_question, oof_answer, threshold, oof_relevance, yr)
     models = {
         "sentence": _export(_fit(x, y, weight), SENTENCE_FEATURES),
@@ -201,17 +212,12 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
     return models, report
 
 
-def _choose_threshold(probability: np.ndarray, right: np.ndarray, weight: np.ndarray) -> float:
-    """The answer threshold that maximises right answers minus `_WRONG_COST` x wrong ones (out of fold,
-    each corpus weighing the same)."""
-    best, best_t = -np.inf, 0.5
-    right = right.astype(bool)
-    for t in np.unique(np.round(probability, 3)):
-        shown = probability >= t
-        value = weight[right & shown].sum() - _WRONG_COST * weight[~right & shown].sum()
-        if value > best:
-            best, best_t = value, float(t)
-    return best_t
+def _answer_threshold() -> float:
+    """Show an answer when P(right) >= cost / (1 + cost): then a right answer's gain outweighs `_WRONG_COST`
+    times a wrong one's loss. Taken from the cost, not searched on the dev questions, so a small or unusual
+    gold set cannot pull it to an extreme; the answer model is a logistic fit, so its probabilities are
+    calibrated on the data it was fitted on."""
+    return _WRONG_COST / (1 + _WRONG_COST)
 
 
 def _report(questions, per_question, oof_answer, threshold, oof_relevance, yr) -> dict:

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError, model_validator
 from ..config import EVALS_DIR
 
 __all__ = [
-    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "gold_files", "load_items", "load_support_pairs",
-    "read_jsonl",
+    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "gold_files", "load_items",
+    "load_support_pairs", "read_jsonl",
 ]
 
 Split = Literal["dev", "test"]

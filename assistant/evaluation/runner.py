@@ -80,7 +80,8 @@ def score_records(records: list[Record], ctx: Context, extra_judges: list[Suppor
 
 
 def summary_groups(records: list[Record], scored: list[dict]) -> dict[str, dict[str, dict]]:
-    """summary[system][group] = {metric: value}; groups: all, dev, test, kind:<style or kind>, file:<gold file> / <split>."""
+    """summary[system][group] = {metric: value}; groups: all, dev, test, kind:<style or kind> and
+    file:<gold file> / <split>."""
     out: dict[str, dict[str, dict]] = {}
     for system in dict.fromkeys(r.system for r in records):
         rows = [(r, s) for r, s in zip(records, scored, strict=True) if r.system == system]

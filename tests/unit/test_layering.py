@@ -18,8 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assistant"
 LAYERS: dict[str, int] = {
     # 0 foundation: imports nothing of the project but other foundation modules (bibliography uses citations)
     "errors": 0, "models": 0, "config": 0, "vocabulary": 0, "bibliography": 0, "citations": 0, "bagofwords": 0,
-    # 1 text utilities, packaged prompts, bundled models located, the sentence-role reader
-    "text": 1, "prompts": 1, "resources": 1, "roles": 1,
+    # 1 text utilities, packaged prompts, bundled models located, the sentence-role and question-kind readers
+    "text": 1, "prompts": 1, "resources": 1, "roles": 1, "asked": 1,
     # 2 reading papers, parsing questions, checking claims against evidence
     "loaders": 2, "chunking": 2, "question": 2, "evidence": 2, "verify": 2, "manuscript": 2,
     # 3 the models' stack and the store

@@ -45,7 +45,7 @@ PROFILES = [
         ["medbullets", "medreason-8b"], id="quantity-accuracy",
     ),
     pytest.param(
-        "What is the improvement of MedReason-8B over Huatuo-o1-8B?", "quantity", ["improvement"], ["huatuo", "medreason-8b"],
+        "What is the improvement of MedReason-8B over Huatuo-o1-8B?", "quantity", ["improvement"], ["huatuo-o1-8b", "medreason-8b"],
         id="quantity-improvement",
     ),
     pytest.param("Which base model was MedReason-8B fine-tuned from?", "name", ["model"], ["medreason-8b"], id="name"),

@@ -26,7 +26,9 @@ from assistant.selection import (
         ("Is the minimum wage associated with lower teen employment?", "yes_no"),
         ("Which training strategy does the model use to align images and text?", "method"),
         ("How does the solver handle stiff equations?", "method"),
-        ("Why do galaxies cluster?", "other"),
+        ("What was the median follow-up of the cohort?", "quantity"),
+        ("Laparoscopic repair of incisional hernia: is it safe?", "yes_no"),
+        ("", "other"),
     ],
 )
 def test_question_type_from_the_wh_phrase(question, expected):
@@ -64,6 +66,26 @@ def test_rare_terms_weigh_more_than_common_ones():
     terms = {"elasticity", "growth"}
     assert weights.share(terms, {"elasticity"}) > 0.5 > weights.share(terms, {"growth"})
     assert weights.share(set(), {"anything"}) == 1.0
+
+
+def test_the_rarest_question_word_a_paper_lacks_is_measured_against_the_rarest_possible():
+    papers = {f"p{i}": Paper(paper_id=f"p{i}", title=f"Trial {i}", abstract="Adults took aspirin daily.")
+              for i in range(9)}
+    papers["kids"] = Paper(paper_id="kids", title="Children", abstract="Children took aspirin daily.")
+    weights = TermWeights(papers)
+    asked = {"children", "aspirin"}
+    assert weights.missing(asked, {"children", "aspirin", "daily"}) == 0.0
+    lacking_children = weights.missing(asked, {"adults", "aspirin", "daily"})
+    assert 0.5 < lacking_children < 1.0  # one paper in ten has the word: rare, but not unseen
+    assert weights.missing({"ibuprofen"}, {"aspirin"}) == pytest.approx(1.0)  # in no paper at all
+
+
+def test_a_paper_introduces_what_follows_its_contribution_verb_not_what_that_is_built_from():
+    from assistant.selection import _introduces
+
+    text = "We introduce Biomed-Enriched, a text dataset constructed from PubMed via a two-stage annotation."
+    assert _introduces(text, "biomed-enriched")
+    assert not _introduces(text, "pubmed")
 
 
 def test_linear_model_is_a_standardised_logistic():

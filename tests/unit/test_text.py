@@ -146,3 +146,10 @@ def test_plurals_meet_their_singulars(plural, singular):
 )
 def test_mentions_a_name_as_a_whole_word(name, text, found):
     assert mentions(text, name) is found
+
+
+def test_a_hyphenated_name_is_one_name_and_a_participle_compound_names_its_acronym():
+    assert named_entities("Which base model is Med-R1 trained from?") == {"med-r1"}  # not "med" as well
+    assert "huatuo-o1-8b" in named_entities("MedReason-8B outperforms Huatuo-o1-8B on MedBullets.")
+    assert named_entities("Two AI-generated organ labels were compared.") == {"ai"}
+    assert "t5-large" in named_entities("We fine-tune T5-large on the corpus.")  # a size, not a participle

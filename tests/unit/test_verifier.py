@@ -456,3 +456,12 @@ def test_only_sentences_about_the_same_thing_contradict():
     assert [k.cited for k in result.kept] == [[1], [2]]  # accuracy vs latency: no contradiction
     assert [r.sentence for r in result.removed] == ["The distilled model did not improve accuracy on the benchmark."]
     assert "contradicts an earlier sentence" in result.removed[0].reason
+
+
+@pytest.mark.parametrize(("claim", "supported"), [
+    ("The positive predictive value was 50% and the negative one 80%.", True),  # 0.5 and 0.80 as percentages
+    ("The positive predictive value was 60% and the negative one 80%.", False),
+])
+def test_a_proportion_may_be_restated_as_a_percentage_but_not_changed(claim, supported):
+    evidence = "The positive predictive value was 0.5 and the negative predictive value 0.80."
+    assert check_support(claim, [evidence], min_coverage=0.5).supported is supported

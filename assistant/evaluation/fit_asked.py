@@ -1,0 +1,78 @@
+"""Fit the question-kind reader (`assistant/data/asked.json`) on dev gold questions, cross-validated by paper.
+
+    python -m assistant.evaluation.fit_asked [--out assistant/data/asked.json]
+
+Training data: every dev-split fact of the `daily` and `pubmedqa` gold sets whose `kind` was labelled when it
+was written (number; which_system and described, both asking for a name; method; yes_no). Test splits are never
+read. Classes are weighted to the same total, so PubMedQA's many yes/no questions do not drown the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from ..asked import ASKED_KINDS, ASKED_PATH, asked_terms
+from ..bagofwords import export
+from .corpora import CORPORA
+from .fit_selector import _FOLDS, _folds
+from .gold import EvalItem, load_items
+
+_KIND_ASKED = {"number": "number", "which_system": "name", "described": "name", "method": "method",
+               "yes_no": "yes_no"}
+_C = 1.0
+
+
+def labelled_questions(corpora: tuple[str, ...] = ("daily", "pubmedqa")) -> list[EvalItem]:
+    return [item for corpus in corpora for item in load_items("facts", "dev", None, CORPORA[corpus].gold_dir)
+            if item.kind in _KIND_ASKED]
+
+
+def _model(questions: list[str], kinds: np.ndarray):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectoriser = TfidfVectorizer(analyzer=asked_terms, sublinear_tf=True)
+    x = vectoriser.fit_transform(questions)
+    return vectoriser, LogisticRegression(C=_C, max_iter=3000, class_weight="balanced").fit(x, kinds)
+
+
+def fit(items: list[EvalItem]) -> tuple[dict, dict]:
+    """(exported model, out-of-fold report by kind and by gold file)."""
+    questions = [i.question for i in items]
+    kinds = np.array([_KIND_ASKED[i.kind] for i in items])
+    predicted = np.empty(len(items), dtype=object)
+    for train, test in _folds([i.paper_id for i in items]):
+        vectoriser, model = _model([questions[j] for j in train], kinds[train])
+        predicted[test] = model.predict(vectoriser.transform([questions[j] for j in test]))
+    source = np.array([f"{i.gold_file} ({'pubmedqa' if i.paper_id.startswith('pubmed-') else 'daily'})"
+                       for i in items])
+    report = {
+        "questions": len(items), "accuracy": round(float((predicted == kinds).mean()), 3),
+        "by_kind": {k: {"n": int((kinds == k).sum()), "recall": round(float((predicted[kinds == k] == k).mean()), 3)}
+                    for k in ASKED_KINDS if (kinds == k).any()},
+        "by_gold_file": {f: {"n": int((source == f).sum()),
+                             "accuracy": round(float((predicted[source == f] == kinds[source == f]).mean()), 3)}
+                         for f in sorted(set(source))},
+    }
+    return export(*_model(questions, kinds)), report
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ASKED_PATH)
+    args = parser.parse_args(argv)
+    model, report = fit(labelled_questions())
+    meta = {"fitted": date.today().isoformat(), "folds": f"GroupKFold({_FOLDS}) by paper", "C": _C,
+            "cross_validated": report, "command": "python -m assistant.evaluation.fit_asked"}
+    args.out.write_text(json.dumps({**model, "meta": meta}) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=1), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
