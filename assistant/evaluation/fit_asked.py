@@ -10,9 +10,6 @@ read. Classes are weighted to the same total, so PubMedQA's many yes/no question
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +17,7 @@ import numpy as np
 from ..asked import ASKED_KINDS, ASKED_PATH, asked_terms
 from ..bagofwords import export
 from .corpora import CORPORA
-from .fit_selector import _FOLDS, _folds
+from .fit_selector import _folds, save_fitted
 from .gold import EvalItem, load_items
 
 _KIND_ASKED = {"number": "number", "which_system": "name", "described": "name", "method": "method",
@@ -68,10 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ASKED_PATH)
     args = parser.parse_args(argv)
     model, report = fit(labelled_questions())
-    meta = {"fitted": date.today().isoformat(), "folds": f"GroupKFold({_FOLDS}) by paper", "C": _C,
-            "cross_validated": report, "command": "python -m assistant.evaluation.fit_asked"}
-    args.out.write_text(json.dumps({**model, "meta": meta}) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=1), file=sys.stderr)
+    save_fitted(args.out, model, report, "python -m assistant.evaluation.fit_asked", C=_C)
 
 
 if __name__ == "__main__":

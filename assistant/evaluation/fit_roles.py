@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import sys
-from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +21,7 @@ from ..bagofwords import export
 from ..roles import ROLES, ROLES_PATH, role_terms
 from ..text import sentence_spans
 from .corpora import DEFAULT_PUBMEDQA, split_of
-from .fit_selector import _FOLDS, _folds
+from .fit_selector import _folds, save_fitted
 
 _SECTION_ROLES = {
     "background": re.compile(r"BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE"),
@@ -94,10 +92,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=ROLES_PATH)
     args = parser.parse_args(argv)
     model, report = fit(args.source)
-    meta = {"fitted": date.today().isoformat(), "folds": f"GroupKFold({_FOLDS}) by paper", "C": _C,
-            "cross_validated": report, "command": "python -m assistant.evaluation.fit_roles"}
-    args.out.write_text(json.dumps({**model, "meta": meta}) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=1), file=sys.stderr)
+    save_fitted(args.out, model, report, "python -m assistant.evaluation.fit_roles", C=_C)
 
 
 if __name__ == "__main__":

@@ -291,6 +291,14 @@ def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
     return exported, report
 
 
+def save_fitted(out: Path, model: dict, report: dict, command: str, **settings) -> None:
+    """A fitted bag-of-words reader with what it was fitted with and its cross-validation, as JSON at `out`."""
+    meta = {"fitted": date.today().isoformat(), "folds": f"GroupKFold({_FOLDS}) by paper", **settings,
+            "cross_validated": report, "command": command}
+    out.write_text(json.dumps({**model, "meta": meta}) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=1), file=sys.stderr)
+
+
 def cached(cache: Path, collect: Callable[[], T]) -> T:
     """What `collect()` returns, kept in `cache` and read from it next time (collecting asks every dev question)."""
     if cache.exists():

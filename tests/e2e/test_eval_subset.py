@@ -84,7 +84,8 @@ def test_every_system_answers_every_item(subset_run, subset):
     assert [r.error for r in records] == [None] * len(records)
     assert all(r.wall_seconds > 0 for r in records)
     assert set(summary) == set(SYSTEMS)
-    assert {"all", "dev"} | {f"kind:{i.kind}" for i in subset} == set(summary["product"])
+    assert ({"all", "dev"} | {f"kind:{i.kind}" for i in subset} | {f"file:{i.gold_file} / dev" for i in subset}
+            == set(summary["product"]))
 
 
 def test_product_stays_above_measured_thresholds(subset_run):
