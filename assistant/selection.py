@@ -188,6 +188,7 @@ def sentence_features(
     qtype = question_type(profile)
     question_terms = content_words(profile.text)
     question_names = {e.lower() for e in profile.entities}
+    ownable = question_names & system_names(profile.text)  # a capitalised word ("Vision") names no system
     asked_numbers = numbers(profile.text)
     order = np.argsort(-cosines)
     cosine_rank = np.empty(len(found), dtype=int)
@@ -197,7 +198,7 @@ def sentence_features(
     for i, candidate in enumerate(found):
         paper, text = candidate.paper, candidate.text
         if paper.paper_id not in paper_cache:
-            paper_cache[paper.paper_id] = _paper_features(profile, paper, question_terms, question_names, weights)
+            paper_cache[paper.paper_id] = _paper_features(paper, question_terms, question_names, ownable, weights)
         words = content_words(text)
         lowered = text.lower()
         new_words = words - question_terms
@@ -267,11 +268,11 @@ def _attribute_share(attribute: list[str], words: set[str]) -> float:
     return sum(any(_found(o, words) for o in vocabulary().options(a)) for a in attribute) / len(attribute)
 
 
-def _paper_features(profile, paper: Paper, question_terms, question_names, weights: TermWeights) -> dict:
+def _paper_features(paper: Paper, question_terms, question_names, ownable, weights: TermWeights) -> dict:
+    """`ownable`: the question's system names, which a paper owns by its title or by introducing them."""
     body = f"{paper.title} {paper.text}"
     lowered, title = body.lower(), paper.title.lower()
-    systems = system_names(profile.text)  # a capitalised word ("Vision") names no system a paper could own
-    introduced = [n for n in question_names & systems if mentions(title, n) or _introduces(paper.text, n)]
+    introduced = [n for n in ownable if mentions(title, n) or _introduces(paper.text, n)]
     body_words = content_words(body)
     return {
         "lexical_paper": weights.share(question_terms, body_words),

@@ -17,7 +17,7 @@ import numpy as np
 from ..asked import ASKED_KINDS, ASKED_PATH, asked_terms
 from ..bagofwords import export
 from .corpora import CORPORA
-from .fit_selector import _folds, save_fitted
+from .fit_selector import out_of_fold, recall_by_class, save_fitted
 from .gold import EvalItem, load_items
 
 _KIND_ASKED = {"number": "number", "which_system": "name", "described": "name", "method": "method",
@@ -43,16 +43,13 @@ def fit(items: list[EvalItem]) -> tuple[dict, dict]:
     """(exported model, out-of-fold report by kind and by gold file)."""
     questions = [i.question for i in items]
     kinds = np.array([_KIND_ASKED[i.kind] for i in items])
-    predicted = np.empty(len(items), dtype=object)
-    for train, test in _folds([i.paper_id for i in items]):
-        vectoriser, model = _model([questions[j] for j in train], kinds[train])
-        predicted[test] = model.predict(vectoriser.transform([questions[j] for j in test]))
+    probabilities, classes = out_of_fold(questions, kinds, [i.paper_id for i in items], _model)
+    predicted = classes[probabilities.argmax(1)]
     source = np.array([f"{i.gold_file} ({'pubmedqa' if i.paper_id.startswith('pubmed-') else 'daily'})"
                        for i in items])
     report = {
         "questions": len(items), "accuracy": round(float((predicted == kinds).mean()), 3),
-        "by_kind": {k: {"n": int((kinds == k).sum()), "recall": round(float((predicted[kinds == k] == k).mean()), 3)}
-                    for k in ASKED_KINDS if (kinds == k).any()},
+        "by_kind": recall_by_class(kinds, predicted, ASKED_KINDS),
         "by_gold_file": {f: {"n": int((source == f).sum()),
                              "accuracy": round(float((predicted[source == f] == kinds[source == f]).mean()), 3)}
                          for f in sorted(set(source))},

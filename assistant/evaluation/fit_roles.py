@@ -21,7 +21,7 @@ from ..bagofwords import export
 from ..roles import ROLES, ROLES_PATH, role_terms
 from ..text import sentence_spans
 from .corpora import DEFAULT_PUBMEDQA, split_of
-from .fit_selector import _folds, save_fitted
+from .fit_selector import out_of_fold, recall_by_class, save_fitted
 
 _SECTION_ROLES = {
     "background": re.compile(r"BACKGROUND|INTRODUCTION|CONTEXT|RATIONALE"),
@@ -71,16 +71,12 @@ def _model(texts: list[str], labels: np.ndarray):
 def fit(source: Path) -> tuple[dict, dict]:
     sentences, roles, papers = labelled_sentences(source)
     labels = np.array(roles)
-    predicted = np.empty(len(labels), dtype=object)
-    for train, test in _folds(papers):
-        vectoriser, model = _model([sentences[i] for i in train], labels[train])
-        predicted[test] = model.predict(vectoriser.transform([sentences[i] for i in test]))
+    probabilities, classes = out_of_fold(sentences, labels, papers, _model)
+    predicted = classes[probabilities.argmax(1)]
     report = {
         "sentences": len(sentences), "papers": len(set(papers)),
         "accuracy": round(float((predicted == labels).mean()), 3),
-        "by_role": {role: {"n": int((labels == role).sum()),
-                           "recall": round(float((predicted[labels == role] == role).mean()), 3)}
-                    for role in ROLES},
+        "by_role": recall_by_class(labels, predicted, ROLES),
     }
     vectoriser, model = _model(sentences, labels)
     return export(vectoriser, model), report

@@ -268,12 +268,8 @@ def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
         xt = vectoriser.fit_transform(train_texts)
         return vectoriser, LogisticRegression(C=4.0, max_iter=2000).fit(xt, train_labels)
 
-    predicted, confidence = np.empty(len(facts), dtype=object), np.zeros(len(facts))
-    for train, test in _folds(groups):
-        vectoriser, model = model_for([texts[i] for i in train], labels[train])
-        probs = model.predict_proba(vectoriser.transform([texts[i] for i in test]))
-        predicted[test] = model.classes_[probs.argmax(1)]
-        confidence[test] = probs.max(1)
+    probabilities, classes = out_of_fold(texts, labels, groups, model_for)
+    predicted, confidence = classes[probabilities.argmax(1)], probabilities.max(1)
     threshold = 1.0
     for t in sorted(set(np.round(confidence, 3))):
         stated = (confidence >= t) & np.isin(predicted, ["yes", "no"])
@@ -289,6 +285,24 @@ def fit_decision(corpus: str = "pubmedqa") -> tuple[dict | None, dict]:
     vectoriser, model = model_for(texts, labels)
     exported = {**export(vectoriser, model), "threshold": threshold}
     return exported, report
+
+
+def out_of_fold(texts: list[str], labels: np.ndarray, groups: list[str], model_for) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's class probabilities from a bag-of-words model that never saw its group (`_folds`), and the
+    classes in column order. `model_for(texts, labels)` returns a fitted (vectoriser, classifier)."""
+    classes = np.unique(labels)
+    probabilities = np.zeros((len(texts), len(classes)))
+    for train, test in _folds(groups):
+        vectoriser, model = model_for([texts[i] for i in train], labels[train])
+        columns = np.searchsorted(classes, model.classes_)
+        probabilities[np.ix_(test, columns)] = model.predict_proba(vectoriser.transform([texts[i] for i in test]))
+    return probabilities, classes
+
+
+def recall_by_class(labels: np.ndarray, predicted: np.ndarray, classes) -> dict:
+    """For each of `classes` that occurs: how many there are and the share read as that class."""
+    return {c: {"n": int((labels == c).sum()), "recall": round(float((predicted[labels == c] == c).mean()), 3)}
+            for c in classes if (labels == c).any()}
 
 
 def save_fitted(out: Path, model: dict, report: dict, command: str, **settings) -> None:

@@ -11,7 +11,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-
 from ..models import LoadResult, Paper, Problem
 from ..text import normalise_whitespace, slugify
 from .arxiv_ids import find_arxiv_id, normalise_arxiv_id
