@@ -10,6 +10,8 @@ import re
 import textwrap
 import unicodedata
 
+from text_to_num import alpha2digit
+
 from .vocabulary import vocabulary
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "tokens",
     "content_words",
     "numbers",
+    "spelled_as_digits",
+    "abbreviates",
     "normalise_number",
     "written_numbers",
     "number_spans",
@@ -177,6 +181,36 @@ def is_list_marker(text: str, start: int, end: int) -> bool:
     if text[start - 1:start] == "(":
         return True
     return text.count("(", 0, start) <= text.count(")", 0, start)
+
+
+def spelled_as_digits(text: str) -> str:
+    """Numbers written as words in digits ("nine patients" -> "9 patients", "twenty-five" -> "25"), so a count
+    restated in words is the same number; an isolated "one" stays a word ("one of the most common")."""
+    return alpha2digit(text, "en")
+
+
+_LINKING_WORDS = frozenset({"a", "an", "and", "by", "for", "from", "in", "of", "on", "the", "to", "with"})
+
+
+def abbreviates(acronym: str, text: str) -> bool:
+    """Is `acronym` the initials of consecutive words of `text`? ("MIMIC": "Medical Information Mart for
+    Intensive Care"; "RLHF": "reinforcement learning from human feedback"); linking words may be skipped.
+    Three letters at least: two match by chance."""
+    letters = acronym.lower()
+    if len(letters) < 3 or not letters.isalpha():
+        return False
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+    for start in range(len(words)):
+        matched, i = 0, start
+        while i < len(words) and matched < len(letters):
+            if words[i][0] == letters[matched]:
+                matched += 1
+            elif not (matched and words[i] in _LINKING_WORDS):
+                break
+            i += 1
+        if matched == len(letters):
+            return True
+    return False
 
 
 def numbers(text: str) -> set[str]:

@@ -3,8 +3,10 @@
 Deterministic and offline (tier 0 of the design notes): a sentence survives
 only if it is a statement (not an instruction), it cites evidence that exists,
 every number and name in it occurs in that evidence (or the cited paper's
-title), it adds no study design, it does not flip the evidence's meaning, and
-most of its content words are there too. Embedding similarity never decides
+title; "nine" is 9, and "MIMIC" may be spelled out as "Medical Information Mart
+for Intensive Care"), it adds no study design and no cause ("caused" against
+"associated with"), it does not flip the evidence's meaning, and most of its
+content words are there too. Embedding similarity never decides
 support: it cannot see a wrong number or a "not".
 
 Meaning flips are found by comparing polarity per matched content word, never
@@ -21,8 +23,8 @@ by "a negation anywhere":
 - "A outperforms B" against "B outperforms A", and two numbers of the evidence
   that trade places ("13% and 8%" → "8% and 13%"), are flips too.
 
-Which words negate, which prefixes, antonyms, study designs and instruction
-cues there are comes from the vocabulary file (`assistant/data/vocabulary.json`),
+Which words negate, which prefixes, antonyms, study designs, causal terms and
+instruction cues there are comes from the vocabulary file (`assistant/data/vocabulary.json`),
 so another field can replace them without touching this module.
 """
 
@@ -35,7 +37,10 @@ from typing import Protocol
 
 from .citations import MARKER, MARKER_GROUP, attach_markers, cited_numbers, strip_markers
 from .models import RemovedSentence
-from .text import content_words, mentions, named_entities, normalise_number, numbers, split_sentences, terms_match, tokens
+from .text import (
+    abbreviates, content_words, mentions, named_entities, normalise_number, numbers, spelled_as_digits, split_sentences,
+    terms_match, tokens,
+)
 from .vocabulary import Vocabulary, vocabulary
 
 __all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER", "is_instruction"]
@@ -56,6 +61,7 @@ _NEGATION_WINDOW = 4  # content words a cue governs
 _CONTEXT_WINDOW = 4  # tokens either side that say what an antonym is about
 _NUMBER_WINDOW = 3  # tokens either side that say what a number counts
 _COMPARISON_MARKERS = {"vs", "versus", "compared"}
+_LIST_JOINTS = {"and", "or", "but", "whereas", "while", "vs", "versus"}
 _INFLECTIONS = ("", "e", "s", "es", "d", "ed", "ing", "ingly", "er", "ers", "est", "ly", "ely", "ion", "ions", "tion",
                 "ation", "ment", "ments", "ement", "ements", "ful", "fully", "n")
 _SELF_OVERLAP = 0.6  # share of the shorter sentence's content two sentences must share to be "about the same thing"
@@ -140,7 +146,8 @@ class _Lexicon:
     opposites: dict[str, frozenset[str]]  # every antonym word -> its opposites
     singles: tuple[str, ...]  # one-word antonym words
     phrases: tuple[tuple[str, ...], ...]  # antonym phrases of several words, longest first
-    designs: tuple[tuple[str, str], ...]  # (term as written, normalised)
+    designs: tuple[tuple[str, tuple[str, ...]], ...]  # (term as written, normalised words)
+    causal: tuple[tuple[str, tuple[str, ...]], ...]  # the same, for the words that state a cause
     instruction_phrases: tuple[str, ...]
     imperatives: frozenset[str]
 
@@ -161,6 +168,7 @@ def _lexicon(vocab: Vocabulary) -> _Lexicon:
     phrases = sorted({tuple(w.split()) for w in opposites}, key=len, reverse=True)
     cues = tuple(sorted({tuple(c.lower().split()) for c in vocab.negation_cues}, key=len, reverse=True))
     designs = tuple((d, _normalise_design(d)) for d in sorted(vocab.study_designs, key=len, reverse=True))
+    causal = tuple((c, _normalise_design(c)) for c in sorted(vocab.causal_terms, key=len, reverse=True))
     instructions = [_normalise_instruction(c) for c in vocab.instruction_cues]
     lexicon = _Lexicon(
         cues=cues,
@@ -169,6 +177,7 @@ def _lexicon(vocab: Vocabulary) -> _Lexicon:
         singles=tuple(sorted(p[0] for p in phrases if len(p) == 1)),
         phrases=tuple(p for p in phrases if len(p) > 1),
         designs=designs,
+        causal=causal,
         instruction_phrases=tuple(c for c in instructions if " " in c),
         imperatives=frozenset(c for c in instructions if c and " " not in c),
     )
@@ -365,9 +374,14 @@ def _states_design(design: tuple[str, ...], words: tuple[str, ...]) -> bool:
     return any(all(_design_word(d, w) for d, w in zip(design, words[i:i + n])) for i in range(len(words) - n + 1))
 
 
-def _added_design(claim: str, evidence: str) -> str | None:
+def _added_term(claim: str, evidence: str, terms: tuple[tuple[str, tuple[str, ...]], ...],
+                one_meaning: bool = False) -> str | None:
+    """The first of `terms` the claim states and the evidence does not. `one_meaning`: the terms say one thing
+    ("caused", "causal"), so the evidence stating any of them is enough; study designs each say their own."""
     said, source = _normalise_design(claim), _normalise_design(evidence)
-    added = [term for term, design in _lexicon(vocabulary()).designs
+    if one_meaning and any(design and _states_design(design, source) for _, design in terms):
+        return None
+    added = [term for term, design in terms
              if design and _states_design(design, said) and not _states_design(design, source)]
     as_written = [term for term in added if f" {' '.join(_normalise_design(term))} " in f" {' '.join(said)} "]
     return (as_written or added or [None])[0]
@@ -507,11 +521,14 @@ def _number_places(text: _Analysis) -> dict[str, list[_Token]]:
 
 
 def _number_context(text: _Analysis, t: _Token) -> set[str]:
+    """The words next to a number, up to the next number or list joint ("lateral in 24 knees and medial in 6":
+    24 goes with "lateral", 6 with "medial")."""
     sentence = text.sentences[t.sentence]
     words: set[str] = set()
     for step in (-1, 1):
         i = t.index + step
-        while 0 <= i < len(sentence) and abs(i - t.index) <= _NUMBER_WINDOW and not _token_numbers(sentence[i].word):
+        while (0 <= i < len(sentence) and abs(i - t.index) <= _NUMBER_WINDOW and not _token_numbers(sentence[i].word)
+               and sentence[i].word not in _LIST_JOINTS):
             words |= sentence[i].forms
             i += step
     return words
@@ -593,11 +610,12 @@ def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
                 said = claim_paired.get(id(c)) or _nearest_number(claim, c)
                 if said in values and said != value and said in shared and value in shared:
                     return f"swaps the numbers {value} and {said} of the cited evidence"
+    listed = {t.sentence for t in evidence.tokens if t.word == "respectively"}  # paired above, not by neighbours
     for i, a in enumerate(shared):
         for b in shared[i + 1:]:
             ta, tb = in_claim[a][0], in_claim[b][0]
             ea, eb = in_evidence[a][0], in_evidence[b][0]
-            if ta is tb or ea is eb:
+            if ta is tb or ea is eb or {ea.sentence, eb.sentence} & listed:
                 continue
             ca, cb = _number_context(claim, ta), _number_context(claim, tb)
             xa, xb = _number_context(evidence, ea), _number_context(evidence, eb)
@@ -636,14 +654,25 @@ def _as_proportions(stated: set[str]) -> set[str]:
     return forms
 
 
+def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: set[str]) -> bool:
+    """The name as written, its words, or each hyphenated part as written or spelled out ("MIMIC-III" in
+    "Medical Information Mart for Intensive Care III")."""
+    if mentions(evidence_lower, entity) or all(terms_match(p, evidence_words) for p in content_words(entity)):
+        return True
+    parts = [p for p in entity.split("-") if p]
+    return bool(parts) and all(mentions(evidence_lower, p) or abbreviates(p, evidence) for p in parts)
+
+
 def check_support(claim: str, evidence_texts: list[str], min_coverage: float) -> Verdict:
     """Is `claim` supported by these evidence texts together?
 
-    In order: a statement, not an instruction; numbers; names; no added study design; no meaning flip
-    (negation, negative prefix, antonym, reversed comparison, swapped numbers); content coverage.
+    In order: a statement, not an instruction; numbers (spelled-out ones as digits); names (an acronym may be
+    spelled out); no added study design; no meaning flip (negation, negative prefix, antonym, reversed comparison,
+    swapped numbers); content coverage.
     """
     if is_instruction(claim):
         return Verdict(False, "is an instruction, not a statement")
+    claim, evidence_texts = spelled_as_digits(claim), [spelled_as_digits(t) for t in evidence_texts]
     joined = " ".join(evidence_texts)
     missing_numbers = numbers(claim) - _as_proportions(numbers(joined))
     if missing_numbers:
@@ -651,13 +680,15 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     evidence_lower = joined.lower()
     evidence_words = content_words(joined)
     for entity in sorted(named_entities(claim)):
-        if not mentions(evidence_lower, entity) and not all(
-            terms_match(p, evidence_words) for p in content_words(entity)
-        ):
+        if not _named_in(entity, joined, evidence_lower, evidence_words):
             return Verdict(False, f"name '{entity}' is not in the cited evidence")
-    design = _added_design(claim, joined)
+    lexicon = _lexicon(vocabulary())
+    design = _added_term(claim, joined, lexicon.designs)
     if design:
         return Verdict(False, f"adds the study design '{design}' the evidence does not state")
+    cause = _added_term(claim, joined, lexicon.causal, one_meaning=True)
+    if cause:
+        return Verdict(False, f"states a cause ('{cause}') where the cited evidence does not")
     flip = _meaning_flip(claim, evidence_texts)
     if flip:
         return Verdict(False, flip, contradicts=True)

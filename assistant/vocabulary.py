@@ -37,6 +37,9 @@ class Vocabulary(BaseModel):
     negative_prefixes: list[str] = Field(description="prefixes that flip a word's polarity (un-, dis-)")
     antonyms: list[tuple[str, str]] = Field(description="word pairs of opposite meaning (increase, decrease)")
     study_designs: frozenset[str] = Field(description="study-design and method terms a claim may not add")
+    causal_terms: frozenset[str] = Field(
+        default=frozenset(), description="words that state a cause (caused, causal): a claim may not add one to "
+        "evidence that reports only an association")
     instruction_cues: frozenset[str] = Field(description="phrases that mark an instruction, not a statement")
     contribution_verbs: frozenset[str] = Field(
         default=frozenset(), description="verbs with which authors state their contribution (propose, introduce)")

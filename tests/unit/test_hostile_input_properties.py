@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from assistant.loaders import SUPPORTED_SUFFIXES, load_sources
 from assistant.manuscript import detect_format, read_manuscript
+from assistant.verify import check_support
 
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -79,6 +80,18 @@ def test_no_text_crashes_the_manuscript_citation_parser(text: str, chosen):
         assert all(isinstance(key, str) and key.strip() and key == key.strip() for key in sentence.keys)
         assert not re.search(r"CITEPLACEHOLDER\d+QQQQ", sentence.text) or "CITEPLACEHOLDER" in text
     assert all(isinstance(key, str) and isinstance(value, str) for key, value in manuscript.references.items())
+
+
+CLAIM_FRAGMENTS = ["one", "nine", "twenty-five", "a hundred", "thousand", "million", "point", "zero", "first", "5",
+                   "0.5", "50%", "%", " ", " and ", ", ", "respectively", " vs ", "not", "no", "un", "caused", "MIMIC",
+                   "III", "-", "Medical Information Mart", "increased", "reduced", "than"]
+
+
+@PROPERTY
+@given(claim=_assembled(CLAIM_FRAGMENTS), evidence=_assembled(CLAIM_FRAGMENTS))
+def test_no_sentence_crashes_the_support_check(claim: str, evidence: str):
+    verdict = check_support(claim, [evidence], 0.6)
+    assert verdict.reason and (verdict.supported or verdict.reason != "supported")
 
 
 # --- what the search found, kept as plain regressions ---------------------------------------------

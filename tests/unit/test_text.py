@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.text import (
+    abbreviates,
     content_words,
     exact_names,
     mentions,
     named_entities,
+    spelled_as_digits,
     normalise_number,
     numbers,
     sentence_spans,
@@ -153,3 +155,19 @@ def test_a_hyphenated_name_is_one_name_and_a_participle_compound_names_its_acron
     assert "huatuo-o1-8b" in named_entities("MedReason-8B outperforms Huatuo-o1-8B on MedBullets.")
     assert named_entities("Two AI-generated organ labels were compared.") == {"ai"}
     assert "t5-large" in named_entities("We fine-tune T5-large on the corpus.")  # a size, not a participle
+
+
+@pytest.mark.parametrize(("acronym", "text", "expected"), [
+    ("MIMIC", "based on the Medical Information Mart for Intensive Care III dataset", True),
+    ("RLHF", "tuned by reinforcement learning from human feedback", True),
+    ("GRPO", "tuned by reinforcement learning from human feedback", False),
+    ("CT", "a clinical trial", False),  # two letters match by chance: never read as spelled out
+    ("MIMIC", "medical images, and then information", False),  # initials of words that are not consecutive
+])
+def test_an_acronym_is_read_from_the_initials_of_consecutive_words(acronym, text, expected):
+    assert abbreviates(acronym, text) is expected
+
+
+def test_spelled_out_numbers_become_digits_but_a_lone_one_stays_a_word():
+    assert spelled_as_digits("Nine patients and twenty-five controls") == "9 patients and 25 controls"
+    assert spelled_as_digits("one of the most common causes") == "one of the most common causes"

@@ -367,6 +367,12 @@ SWAPS = [
         "The system outperformed MediTron-7B by 13.4% and BioMistral-7B by 9.8%.",
         id="respectively",
     ),
+    pytest.param(
+        "The tumours were benign in 31 cases and malignant in 9.",
+        "The tumours were malignant in 31 cases and benign in 9 cases.",
+        "The tumours were malignant in 31 cases and benign in nine.",
+        id="list-joint-without-respectively",
+    ),
 ]
 
 
@@ -465,3 +471,32 @@ def test_only_sentences_about_the_same_thing_contradict():
 def test_a_proportion_may_be_restated_as_a_percentage_but_not_changed(claim, supported):
     evidence = "The positive predictive value was 0.5 and the negative predictive value 0.80."
     assert check_support(claim, [evidence], min_coverage=0.5).supported is supported
+
+
+@pytest.mark.parametrize(("claim", "evidence", "supported"), [
+    ("Seven of the 40 patients relapsed within a year.", "7 of the 40 patients relapsed within a year.", True),
+    ("Twelve hospitals took part in the registry.", "12 hospitals took part in the registry.", True),
+    ("Five of the 40 patients relapsed within a year.", "Seven of the 40 patients relapsed within a year.", False),
+])
+def test_a_number_may_be_spelled_out_but_not_changed(claim, evidence, supported):
+    verdict = check_support(claim, [evidence], MIN_COVERAGE)
+    assert verdict.supported is supported, verdict.reason
+    if not supported:
+        assert "number 5 is not in the cited evidence" in verdict.reason
+
+
+def test_an_acronym_may_stand_for_its_words():
+    evidence = "The models were tuned with direct preference optimization on clinician feedback."
+    assert check_support("The models were tuned with DPO on clinician feedback.", [evidence], MIN_COVERAGE).supported
+    verdict = check_support("The models were tuned with PPO on clinician feedback.", [evidence], MIN_COVERAGE)
+    assert not verdict.supported and "name 'ppo'" in verdict.reason
+
+
+def test_a_cause_may_not_be_added_to_an_association():
+    evidence = "Night-shift work was associated with higher rates of hypertension in nurses."
+    verdict = check_support("Night-shift work caused higher rates of hypertension in nurses.", [evidence],
+                            MIN_COVERAGE)
+    assert not verdict.supported and "states a cause ('caused')" in verdict.reason
+    causal = "Night-shift work caused higher rates of hypertension in nurses, a causal analysis found."
+    assert check_support("Night-shift work caused higher rates of hypertension in nurses.", [causal],
+                         MIN_COVERAGE).supported
