@@ -2,13 +2,11 @@
 
 Hand rules on the wh-phrase miss wordings they were not written for ("what was
 the mean age", "which agent protected the ovaries", "laparoscopic repair: is it
-safe?"). The kind is read by two models fitted on gold questions of every
-corpus whose kind was labelled when they were written
-(`python -m assistant.evaluation.fit_asked`; `data/asked.json`): a bag of words
-(the opening words, every word and word pair) and a logistic model over the
-question's MiniLM embedding, which knows that "what early mortality" asks for a
-quantity although no word list says so; their probabilities are averaged. The
-selector's sentence features and the yes/no path follow the kind they read.
+safe?"). The kind is read by a bag-of-words model fitted on gold questions of
+every corpus whose kind was labelled when they were written
+(`python -m assistant.evaluation.fit_asked`; `data/asked.json`): the opening
+words, every word and word pair. The selector's sentence features and the
+yes/no path follow the kind it reads.
 """
 
 from __future__ import annotations
@@ -19,9 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
-from .bagofwords import TermClassifier, VectorClassifier
+from .bagofwords import TermClassifier
 
 __all__ = ["ASKED_KINDS", "ASKED_PATH", "AskedModel", "asked_terms", "load_asked"]
 
@@ -43,24 +39,16 @@ class AskedModel:
     """The fitted reader: P(kind) of a question."""
 
     classifier: TermClassifier
-    meaning: VectorClassifier | None = None  # over the question's embedding (the bundled MiniLM's)
 
-    def kinds(self, question: str, vector: np.ndarray | None = None) -> dict[str, float]:
-        """P(kind); with the question's embedding, the average of both models (an embedding of another size,
-        from another model, is not read)."""
+    def kinds(self, question: str) -> dict[str, float]:
         by_class = self.classifier.probabilities(asked_terms(question))
-        if self.meaning is not None and vector is not None and len(vector) == self.meaning.dimension:
-            by_meaning = self.meaning.probabilities(vector)
-            by_class = {k: (by_class.get(k, 0.0) + by_meaning.get(k, 0.0)) / 2 for k in ASKED_KINDS}
         return {kind: by_class.get(kind, 0.0) for kind in ASKED_KINDS}
 
-    def kind(self, question: str, vector: np.ndarray | None = None) -> str:
-        probabilities = self.kinds(question, vector)
+    def kind(self, question: str) -> str:
+        probabilities = self.kinds(question)
         return max(probabilities, key=probabilities.get)
 
 
 @lru_cache(maxsize=4)
 def load_asked(path: Path = ASKED_PATH) -> AskedModel:
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    meaning = VectorClassifier.from_export(raw["meaning"]) if raw.get("meaning") else None
-    return AskedModel(TermClassifier.from_export(raw), meaning)
+    return AskedModel(TermClassifier.from_export(json.loads(Path(path).read_text(encoding="utf-8"))))

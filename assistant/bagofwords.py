@@ -3,8 +3,7 @@
 A `TfidfVectorizer(sublinear_tf=True)` followed by a `LogisticRegression` is
 exported as its vocabulary, IDF and weights (`export`), so answering never
 imports scikit-learn; the yes/no reader, the sentence-role reader and the
-question-kind reader are all such models. A logistic model over a sentence
-embedding is exported the same way (`export_vector`).
+question-kind reader are all such models.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TermClassifier", "VectorClassifier", "export", "export_vector"]
+__all__ = ["TermClassifier", "export"]
 
 
 @dataclass(frozen=True)
@@ -46,34 +45,6 @@ class TermClassifier:
         probabilities = np.exp(scores - scores.max())
         probabilities /= probabilities.sum()
         return dict(zip(self.classes, probabilities.tolist(), strict=True))
-
-
-@dataclass(frozen=True)
-class VectorClassifier:
-    """A logistic model over a dense vector (a sentence embedding) -> softmax over `classes`."""
-
-    classes: list[str]
-    weights: np.ndarray  # classes x dimension
-    bias: np.ndarray
-
-    @classmethod
-    def from_export(cls, raw: dict) -> VectorClassifier:
-        return cls(list(raw["classes"]), np.asarray(raw["weights"], dtype=float), np.asarray(raw["bias"], dtype=float))
-
-    @property
-    def dimension(self) -> int:
-        return self.weights.shape[1]
-
-    def probabilities(self, vector: np.ndarray) -> dict[str, float]:
-        scores = self.weights @ np.asarray(vector, dtype=float) + self.bias
-        probabilities = np.exp(scores - scores.max())
-        probabilities /= probabilities.sum()
-        return dict(zip(self.classes, probabilities.tolist(), strict=True))
-
-
-def export_vector(model) -> dict:
-    """A fitted multinomial logistic model over vectors as plain JSON values, for `VectorClassifier.from_export`."""
-    return {"classes": model.classes_.tolist(), "weights": model.coef_.tolist(), "bias": model.intercept_.tolist()}
 
 
 def export(vectoriser, model) -> dict:

@@ -49,7 +49,7 @@ from .vocabulary import vocabulary
 
 __all__ = [
     "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
-    "Selector", "TermWeights", "question_type", "scored_type", "candidates", "sentence_features", "answer_features",
+    "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
     "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel",
     "DecisionModel", "SELECTOR_PATH", "load_selector", "WRITER_FEATURES", "WRITER_GATE_PATH", "WriterGate",
     "writer_features", "load_writer_gate",
@@ -81,21 +81,16 @@ RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_missing_pape
                       "top_names_introduced", "question_has_names", "top_logit", "paper_gap"]
 
 
-def question_type(profile: QuestionProfile, vector: np.ndarray | None = None) -> str:
+def question_type(profile: QuestionProfile) -> str:
     """What kind of answer is asked: a number (a count when "how many"), a name, a yes/no finding, a method.
     A count or a metric of the replaceable vocabulary ("what elasticity") asks for a number; any other question
-    is read by the fitted reader of `asked.py`, from its words and, given the question's embedding, its meaning."""
+    is read by the fitted reader of `asked.py`."""
     if not tokens(profile.text):
         return "other"
     if profile.kind in ("count", "quantity"):
         return profile.kind
-    kind = load_asked().kind(profile.text, vector)
+    kind = load_asked().kind(profile.text)
     return "quantity" if kind == "number" else kind
-
-
-def scored_type(found: list[Candidate]) -> str:
-    """The kind of answer the candidates were scored for (`sentence_features` marks it on every candidate)."""
-    return next(t for t in QUESTION_TYPES if found[0].features[f"type_{t}"])
 
 
 class TermWeights:
@@ -187,11 +182,10 @@ def candidates(hits, max_papers: int) -> list[Candidate]:
 
 
 def sentence_features(
-    profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights,
-    question_vector: np.ndarray | None = None,
+    profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights
 ) -> None:
     """Fill `features` of every candidate (in place); the same code serves fitting and answering."""
-    qtype = question_type(profile, question_vector)
+    qtype = question_type(profile)
     question_terms = content_words(profile.text)
     question_names = {e.lower() for e in profile.entities}
     ownable = question_names & system_names(profile.text)  # a capitalised word ("Vision") names no system
@@ -305,7 +299,7 @@ def score_candidates(profile: QuestionProfile, found: list[Candidate], embedder,
     if not found:
         return
     vectors = embedder.encode([profile.text, *(c.text for c in found)])
-    sentence_features(profile, found, vectors[1:] @ vectors[0], weights, vectors[0])
+    sentence_features(profile, found, vectors[1:] @ vectors[0], weights)
 
 
 def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: int,
@@ -442,10 +436,10 @@ class Selector:
     def decide(self, profile: QuestionProfile, found: list[Candidate], embedder, papers: dict[str, Paper],
                store: Path | None = None) -> Selection:
         """Rank the given candidate sentences (e.g. what a tool-calling model was shown) and decide."""
+        qtype = question_type(profile)
         if not found:
-            return Selection(question_type(profile), [], 0.0, 0.0, False, False)
+            return Selection(qtype, [], 0.0, 0.0, False, False)
         score_candidates(profile, found, embedder, self.term_weights(papers, store))
-        qtype = scored_type(found)
         for c in found:
             c.probability = 0.0 if c.vetoed else self.sentence.probability(c.features)
         ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.probability))

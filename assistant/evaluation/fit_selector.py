@@ -29,7 +29,7 @@ from ..bagofwords import export
 from ..resources import load_settings
 from ..selection import (
     ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, answer_features,
-    decision_terms, featurise, relevance_features, scored_type,
+    decision_terms, featurise, question_type, relevance_features,
 )
 from .corpora import CORPORA
 from .gold import EvalItem, FactItem, UnanswerableItem, gold_files, read_jsonl
@@ -107,7 +107,7 @@ def collect(corpora: list[str]) -> list[Question]:
             near = item.paper_id if not item.answerable else None
             questions.append(Question(
                 corpus=gold_set(corpus, item.gold_file), id=item.id, group=item.paper_id or item.id,
-                qtype=scored_type(found),
+                qtype=question_type(profile),
                 answerable=item.answerable, gold_paper=item.paper_id if item.answerable else None, near_paper=near,
                 features=[c.features for c in found], papers=[c.paper.paper_id for c in found],
                 labels=[_label(item, gold_sentences, c.paper.paper_id, c.text) for c in found],

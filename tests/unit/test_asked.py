@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from assistant.asked import ASKED_KINDS, asked_terms, load_asked
@@ -32,26 +31,17 @@ _WORDINGS = {
 }
 
 
-def _vectors(items: list[EvalItem]) -> dict[str, np.ndarray]:
-    """Stand-in embeddings: one direction per kind of wording, plus noise, so the meaning model has something
-    to learn without loading the embedding model."""
-    rng = np.random.default_rng(0)
-    directions = {kind: rng.normal(size=8) for kind in _WORDINGS}
-    return {i.question: directions[i.kind] + 0.1 * rng.normal(size=8) for i in items}
-
-
 def test_fit_reads_kinds_out_of_fold_and_names_join_which_system_and_described():
     from assistant.evaluation.fit_asked import fit
 
     topics = ["alpha", "beta", "gamma", "delta", "kappa", "sigma", "omega", "theta"]
     items = [_item(i * 10 + j, kind, wording.format(topic))
              for i, topic in enumerate(topics) for j, (kind, wording) in enumerate(_WORDINGS.items())]
-    exported, report = fit(items, _vectors(items))
-    for model in ("words", "meaning", "both"):
-        assert report[model]["accuracy"] > 0.9
-    assert set(report["words"]["by_kind"]) == set(ASKED_KINDS)
-    assert report["words"]["by_kind"]["name"]["n"] == 2 * len(topics)  # which_system and described ask for a name
-    assert sorted(exported["classes"]) == sorted(exported["meaning"]["classes"]) == sorted(ASKED_KINDS)
+    exported, report = fit(items)
+    assert report["accuracy"] > 0.9
+    assert set(report["by_kind"]) == set(ASKED_KINDS)
+    assert report["by_kind"]["name"]["n"] == 2 * len(topics)  # which_system and described ask for a name
+    assert sorted(exported["classes"]) == sorted(ASKED_KINDS)
 
 
 def test_main_writes_a_model_the_reader_loads(tmp_path, monkeypatch):
@@ -60,17 +50,11 @@ def test_main_writes_a_model_the_reader_loads(tmp_path, monkeypatch):
     topics = ["alpha", "beta", "gamma", "delta", "kappa", "sigma"]
     items = [_item(i * 10 + j, kind, wording.format(topic))
              for i, topic in enumerate(topics) for j, (kind, wording) in enumerate(_WORDINGS.items())]
-    vectors = _vectors(items)
     monkeypatch.setattr(fit_asked, "labelled_questions", lambda: items)
-    monkeypatch.setattr(fit_asked, "question_vectors", lambda questions: vectors)
     out = tmp_path / "asked.json"
     fit_asked.main(["--out", str(out)])
     assert json.loads(out.read_text())["meta"]["cross_validated"]["questions"] == len(items)
-    reader = load_asked(out)
-    assert reader.kind("Did the zeta intervention reduce readmissions?") == "yes_no"
-    number = next(i.question for i in items if i.kind == "number")
-    assert reader.kinds(number, vectors[number]) != reader.kinds(number)  # the meaning model is read too
-    assert reader.kinds(number, np.zeros(3)) == reader.kinds(number)  # an embedding of another size is not
+    assert load_asked(out).kind("Did the zeta intervention reduce readmissions?") == "yes_no"
 
 
 @pytest.mark.parametrize(("question", "kind"), [
