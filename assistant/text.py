@@ -193,8 +193,8 @@ _LINKING_WORDS = frozenset({"a", "an", "and", "by", "for", "from", "in", "of", "
 
 
 def abbreviates(acronym: str, text: str) -> bool:
-    """Is `acronym` the initials of consecutive words of `text`? ("MIMIC": "Medical Information Mart for
-    Intensive Care"; "RLHF": "reinforcement learning from human feedback"); linking words may be skipped.
+    """Is `acronym` the initials of consecutive words of `text`? ("CABG": "coronary artery bypass grafting";
+    "NHANES": "National Health and Nutrition Examination Survey"); linking words may be skipped.
     Three letters at least: two match by chance."""
     letters = acronym.lower()
     if len(letters) < 3 or not letters.isalpha():

@@ -3,8 +3,8 @@
 Deterministic and offline (tier 0 of the design notes): a sentence survives
 only if it is a statement (not an instruction), it cites evidence that exists,
 every number and name in it occurs in that evidence (or the cited paper's
-title; "nine" is 9, and "MIMIC" may be spelled out as "Medical Information Mart
-for Intensive Care"), it adds no study design and no cause ("caused" against
+title; "nine" is 9, and "CABG" may be spelled out as "coronary artery bypass
+grafting"), it adds no study design and no cause ("caused" against
 "associated with"), it does not flip the evidence's meaning, and most of its
 content words are there too. Embedding similarity never decides
 support: it cannot see a wrong number or a "not".
@@ -521,8 +521,8 @@ def _number_places(text: _Analysis) -> dict[str, list[_Token]]:
 
 
 def _number_context(text: _Analysis, t: _Token) -> set[str]:
-    """The words next to a number, up to the next number or list joint ("lateral in 24 knees and medial in 6":
-    24 goes with "lateral", 6 with "medial")."""
+    """The words next to a number, up to the next number or list joint ("benign in 31 cases and malignant in 9":
+    31 goes with "benign", 9 with "malignant")."""
     sentence = text.sentences[t.sentence]
     words: set[str] = set()
     for step in (-1, 1):
@@ -655,8 +655,8 @@ def _as_proportions(stated: set[str]) -> set[str]:
 
 
 def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: set[str]) -> bool:
-    """The name as written, its words, or each hyphenated part as written or spelled out ("MIMIC-III" in
-    "Medical Information Mart for Intensive Care III")."""
+    """The name as written, its words, or each hyphenated part as written or spelled out ("NHANES-III" in
+    "National Health and Nutrition Examination Survey III")."""
     if mentions(evidence_lower, entity) or all(terms_match(p, evidence_words) for p in content_words(entity)):
         return True
     parts = [p for p in entity.split("-") if p]

@@ -83,8 +83,8 @@ def test_no_text_crashes_the_manuscript_citation_parser(text: str, chosen):
 
 
 CLAIM_FRAGMENTS = ["one", "nine", "twenty-five", "a hundred", "thousand", "million", "point", "zero", "first", "5",
-                   "0.5", "50%", "%", " ", " and ", ", ", "respectively", " vs ", "not", "no", "un", "caused", "MIMIC",
-                   "III", "-", "Medical Information Mart", "increased", "reduced", "than"]
+                   "0.5", "50%", "%", " ", " and ", ", ", "respectively", " vs ", "not", "no", "un", "caused", "NHANES",
+                   "III", "-", "National Health and Nutrition", "increased", "reduced", "than"]
 
 
 @PROPERTY

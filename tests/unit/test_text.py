@@ -158,11 +158,11 @@ def test_a_hyphenated_name_is_one_name_and_a_participle_compound_names_its_acron
 
 
 @pytest.mark.parametrize(("acronym", "text", "expected"), [
-    ("MIMIC", "based on the Medical Information Mart for Intensive Care III dataset", True),
-    ("RLHF", "tuned by reinforcement learning from human feedback", True),
-    ("GRPO", "tuned by reinforcement learning from human feedback", False),
+    ("NHANES", "drawn from the National Health and Nutrition Examination Survey cohort", True),
+    ("CABG", "after coronary artery bypass grafting", True),
+    ("PTCA", "after coronary artery bypass grafting", False),
     ("CT", "a clinical trial", False),  # two letters match by chance: never read as spelled out
-    ("MIMIC", "medical images, and then information", False),  # initials of words that are not consecutive
+    ("CABG", "coronary arteries, and then bypass", False),  # initials of words that are not consecutive
 ])
 def test_an_acronym_is_read_from_the_initials_of_consecutive_words(acronym, text, expected):
     assert abbreviates(acronym, text) is expected
