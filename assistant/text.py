@@ -16,6 +16,7 @@ from .vocabulary import vocabulary
 
 __all__ = [
     "terms_match",
+    "american_spelling",
     "match_terms",
     "slugify",
     "normalise_whitespace",
@@ -59,7 +60,7 @@ STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.%+/]*[A-Za-z0-9%+]|[A-Za-z0-9]")
 _NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|percent|[kKMB]|(?i:million|billion|thousand))\b|%)?"
+    r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s*(?:%|(?:percent|[kKMB]|(?i:million|billion|thousand))\b))?"
 )
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
 
@@ -183,9 +184,20 @@ def is_list_marker(text: str, start: int, end: int) -> bool:
     return text.count("(", 0, start) <= text.count(")", 0, start)
 
 
+_NUMBER_WORD = ("(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)")
+_SPELLED_COMPOUND = re.compile(  # "two-stage", "two- and three-year"; not "one-stage" (a lone "one" stays a
+    # word), "zero-shot" (a term, often written "zero-/few-shot") nor "two-thirds"
+    rf"\b(?!one-)({_NUMBER_WORD}(?:-{_NUMBER_WORD})?)-(?=[A-Za-z]|\s+(?:and|or|to)\b)"
+    rf"(?!(?:half|halves|thirds?|quarters?|fifths?)\b)(?!{_NUMBER_WORD}\b)",
+    re.I)
+
+
 def spelled_as_digits(text: str) -> str:
-    """Numbers written as words in digits ("nine patients" -> "9 patients", "twenty-five" -> "25"), so a count
-    restated in words is the same number; an isolated "one" stays a word ("one of the most common")."""
+    """Numbers written as words in digits ("nine patients" -> "9 patients", "twenty-five" -> "25", "a two-stage
+    design" -> "a 2-stage design"), so a count restated in words is the same number; an isolated "one" stays a
+    word ("one of the most common")."""
+    text = _SPELLED_COMPOUND.sub(lambda m: alpha2digit(m.group(1), "en") + "-", text)
     return alpha2digit(text, "en")
 
 
@@ -258,6 +270,20 @@ def named_entities(text: str) -> set[str]:
         if len(name) >= 2 and not name.isdigit():
             found.add(name.lower())
     return found
+
+
+_BRITISH = ((re.compile(r"our(?=s?$|ed$|ing$|al$)"), "or"), (re.compile(r"(?<=[a-z])ae|^ae(?=m)"), "e"),
+            (re.compile(r"(?<=[a-z])oe(?=[a-z])|^oe(?=[a-z])"), "e"), (re.compile(r"is(?=ation|ing$|e[ds]?$)"), "iz"),
+            (re.compile(r"tre(?=s?$)"), "ter"))
+
+
+def american_spelling(word: str) -> str:
+    """One spelling for words that British and American English spell apart ("tumour" / "tumor", "haemorrhage" /
+    "hemorrhage", "oedema" / "edema", "randomisation" / "randomization", "centre" / "center"); both sides of a
+    comparison go through it, so a word that merely looks British is harmless."""
+    for pattern, replacement in _BRITISH:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def terms_match(term: str, words: set[str]) -> bool:

@@ -20,8 +20,15 @@ by "a negation anywhere":
   "dissatisfaction") negates the plain word the other text uses;
 - an antonym ("increased" / "reduced", "higher" / "lower") counts as a flip when
   it sits among the same words as its opposite in the evidence;
-- "A outperforms B" against "B outperforms A", and two numbers of the evidence
-  that trade places ("13% and 8%" → "8% and 13%"), are flips too.
+- "A outperforms B" against "B outperforms A" (the subject may stand in a clause
+  of its own), "from A to B" against "from B to A", and two numbers of the
+  evidence that trade places ("13% and 8%" → "8% and 13%", also when the
+  evidence lists the values before their "respectively" items or repeats a
+  number elsewhere), are flips too.
+
+Numbers are compared as numbers: "two-stage" states 2, "both groups" two groups,
+"95 %" and LaTeX's "95\\%" are 95%; British and American spellings of a content
+word count as one word ("tumour" / "tumor").
 
 Which words negate, which prefixes, antonyms, study designs, causal terms and
 instruction cues there are comes from the vocabulary file (`assistant/data/vocabulary.json`),
@@ -38,8 +45,8 @@ from typing import Protocol
 from .citations import MARKER, MARKER_GROUP, attach_markers, cited_numbers, strip_markers
 from .models import RemovedSentence
 from .text import (
-    abbreviates, content_words, mentions, named_entities, normalise_number, numbers, spelled_as_digits, split_sentences,
-    terms_match, tokens,
+    abbreviates, american_spelling, content_words, mentions, named_entities, normalise_number, numbers,
+    spelled_as_digits, split_sentences, terms_match, tokens,
 )
 from .vocabulary import Vocabulary, vocabulary
 
@@ -60,6 +67,8 @@ _PSEUDO_NEGATIONS = {("not", "only"), ("not", "just"), ("not", "limited"), ("no"
 _NEGATION_WINDOW = 4  # content words a cue governs
 _CONTEXT_WINDOW = 4  # tokens either side that say what an antonym is about
 _NUMBER_WINDOW = 3  # tokens either side that say what a number counts
+_DIRECTION_SPAN = 12  # tokens from "from" to its "to" at most
+_DIRECTION_ENDS = {"to", "into", "toward", "towards"}
 _COMPARISON_MARKERS = {"vs", "versus", "compared"}
 _LIST_JOINTS = {"and", "or", "but", "whereas", "while", "vs", "versus"}
 _INFLECTIONS = ("", "e", "s", "es", "d", "ed", "ing", "ingly", "er", "ers", "est", "ly", "ely", "ion", "ions", "tion",
@@ -155,6 +164,12 @@ class _Lexicon:
 _LEXICONS: dict[int, tuple[Vocabulary, _Lexicon]] = {}
 
 
+def _longest_first(term):
+    """Longest first, then alphabetical: the vocabulary's lists are sets, and a reason must not change from one
+    process to the next with the order a set happens to iterate in."""
+    return -len(term), term
+
+
 def _lexicon(vocab: Vocabulary) -> _Lexicon:
     """The vocabulary's lists in the shapes the checks use, built once per vocabulary in use."""
     cached = _LEXICONS.get(id(vocab))
@@ -165,14 +180,14 @@ def _lexicon(vocab: Vocabulary) -> _Lexicon:
         word, opposite = word.lower().strip(), opposite.lower().strip()
         opposites.setdefault(word, set()).add(opposite)
         opposites.setdefault(opposite, set()).add(word)
-    phrases = sorted({tuple(w.split()) for w in opposites}, key=len, reverse=True)
-    cues = tuple(sorted({tuple(c.lower().split()) for c in vocab.negation_cues}, key=len, reverse=True))
-    designs = tuple((d, _normalise_design(d)) for d in sorted(vocab.study_designs, key=len, reverse=True))
-    causal = tuple((c, _normalise_design(c)) for c in sorted(vocab.causal_terms, key=len, reverse=True))
+    phrases = sorted({tuple(w.split()) for w in opposites}, key=_longest_first)
+    cues = tuple(sorted({tuple(c.lower().split()) for c in vocab.negation_cues}, key=_longest_first))
+    designs = tuple((d, _normalise_design(d)) for d in sorted(vocab.study_designs, key=_longest_first))
+    causal = tuple((c, _normalise_design(c)) for c in sorted(vocab.causal_terms, key=_longest_first))
     instructions = [_normalise_instruction(c) for c in vocab.instruction_cues]
     lexicon = _Lexicon(
         cues=cues,
-        prefixes=tuple(sorted((p.lower() for p in vocab.negative_prefixes), key=len, reverse=True)),
+        prefixes=tuple(sorted((p.lower() for p in vocab.negative_prefixes), key=_longest_first)),
         opposites={w: frozenset(o) for w, o in opposites.items()},
         singles=tuple(sorted(p[0] for p in phrases if len(p) == 1)),
         phrases=tuple(p for p in phrases if len(p) > 1),
@@ -200,6 +215,7 @@ class _Token:
     prefix: str = ""  # the negative prefix stripped from it, if any
     antonyms: frozenset[str] = frozenset()  # antonym-list words this token (or phrase it starts) is a form of
     span: int = 1
+    opened_by: str = ""  # what began its clause: "," "but" "(" ... (dropped from the tokens)
 
 
 @dataclass(eq=False)
@@ -232,9 +248,11 @@ class _Analysis:
     @staticmethod
     def _tokenise(sentence: str, number: int) -> list[_Token]:
         out: list[_Token] = []
+        breaks = [""] + [m.group(0) for m in _CLAUSE_BREAK.finditer(sentence)]
         for clause, part in enumerate(_CLAUSE_BREAK.split(sentence)):
+            opened_by = breaks[clause].strip().lower()
             for word in tokens(part or ""):
-                out.append(_Token(word, frozenset(content_words(word)), number, clause, len(out)))
+                out.append(_Token(word, frozenset(content_words(word)), number, clause, len(out), opened_by=opened_by))
         return out
 
     def _mark_negation(self, sentence: list[_Token]) -> None:
@@ -285,7 +303,10 @@ class _Analysis:
             if t.cue or not t.forms or any(_same(t.word, w) for w in other_words):
                 continue
             for prefix in self.lexicon.prefixes:
-                rest = t.word[len(prefix):].lstrip("-")
+                rest = t.word[len(prefix):]
+                if rest.startswith("-") and not prefix.endswith("-"):
+                    continue  # "in-hospital" is not "not hospital"; "non-" is listed with its hyphen
+                rest = rest.split("-", 1)[0]  # "image-grounded" is not "im" + "age-grounded"
                 if not t.word.startswith(prefix) or len(rest) < 5:
                     continue
                 forms = content_words(rest)
@@ -317,11 +338,15 @@ class _Analysis:
         return {f for n in before + after if not self.polar(n) for f in n.forms}
 
     def sides(self, t: _Token) -> tuple[set[str], set[str]]:
-        """Content words before and after `t` in its clause (what is compared with what)."""
-        clause = [n for n in self.sentences[t.sentence] if n.clause == t.clause and not self.polar(n)]
-        left = {f for n in clause if n.index < t.index for f in n.forms}
-        right = {f for n in clause if n.index >= t.index + t.span for f in n.forms}
-        return left, right
+        """Content words before and after `t` in its clause (what is compared with what). A side the clause leaves
+        empty reaches into the sentence's other clauses on that side: in "Our model, X, outperforms Y" or "X does
+        well, outperforming Y" the subject stands in a clause of its own."""
+        sentence = [n for n in self.sentences[t.sentence] if not self.polar(n)]
+        clause = [n for n in sentence if n.clause == t.clause]
+        before = [n for n in clause if n.index < t.index and n.forms] or [n for n in sentence if n.index < t.index]
+        after = ([n for n in clause if n.index >= t.index + t.span and n.forms]
+                 or [n for n in sentence if n.index >= t.index + t.span])
+        return {f for n in before for f in n.forms}, {f for n in after for f in n.forms}
 
     def following(self, t: _Token, count: int = 1) -> set[str]:
         after = [n for n in self.sentences[t.sentence][t.index + t.span:] if n.clause == t.clause and n.forms
@@ -506,6 +531,35 @@ def _reversed_comparison(claim: _Analysis, evidence: _Analysis) -> str | None:
     return None
 
 
+def _directions(text: _Analysis) -> list[tuple[set[str], set[str]]]:
+    """(words after "from", words after "to") for each "from A to B" / "from A into B" of the text."""
+    found = []
+    for sentence in text.sentences:
+        for k, t in enumerate(sentence):
+            if t.word != "from":
+                continue
+            end = next((j for j in range(k + 1, min(k + 1 + _DIRECTION_SPAN, len(sentence)))
+                        if sentence[j].word in _DIRECTION_ENDS or sentence[j].word == "from"), None)
+            if end is None or sentence[end].word == "from":
+                continue
+            source = {f for n in sentence[k + 1:end] for f in n.forms}
+            target = {f for n in [n for n in sentence[end + 1:] if n.clause == sentence[end].clause and n.forms][:4]
+                      for f in n.forms}
+            if source and target:
+                found.append((_only(source, target), _only(target, source)))
+    return found
+
+
+def _reversed_direction(claim: _Analysis, evidence: _Analysis) -> str | None:
+    """"from A to B" where the evidence says "from B to A" (an evolution, a translation, a shift)."""
+    for said_from, said_to in _directions(claim):
+        for from_, to in _directions(evidence):
+            if (_overlap(said_from, to) and _overlap(said_to, from_)
+                    and not _overlap(said_from, from_) and not _overlap(said_to, to)):
+                return "reverses the direction ('from ... to') of the cited evidence"
+    return None
+
+
 def _token_numbers(word: str) -> list[str]:
     if not word[:1].isdigit():
         return []  # "COVID-19", "MedSAM-2": names, not quantities
@@ -522,16 +576,23 @@ def _number_places(text: _Analysis) -> dict[str, list[_Token]]:
 
 def _number_context(text: _Analysis, t: _Token) -> set[str]:
     """The words next to a number, up to the next number or list joint ("benign in 31 cases and malignant in 9":
-    31 goes with "benign", 9 with "malignant")."""
+    31 goes with "benign", 9 with "malignant"; "57% never ..., but 53% always ...": "but" ends 57%'s words)."""
     sentence = text.sentences[t.sentence]
     words: set[str] = set()
     for step in (-1, 1):
         i = t.index + step
         while (0 <= i < len(sentence) and abs(i - t.index) <= _NUMBER_WINDOW and not _token_numbers(sentence[i].word)
-               and sentence[i].word not in _LIST_JOINTS):
+               and sentence[i].word not in _LIST_JOINTS and not _joint_between(sentence[i - step], sentence[i])):
             words |= sentence[i].forms
             i += step
     return words
+
+
+def _joint_between(a: _Token, b: _Token) -> bool:
+    """A clause opened by a word ("but", "whereas", "while", ...) lies between two neighbouring tokens: the list
+    joints the clause split took out of the tokens."""
+    later = a if a.index > b.index else b
+    return a.clause != b.clause and later.opened_by.isalpha()
 
 
 def _ordered_pairs(text: _Analysis) -> set[tuple[str, str]]:
@@ -554,7 +615,8 @@ def _ordered_pairs(text: _Analysis) -> set[tuple[str, str]]:
 
 
 def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
-    """"A and B by 13.4% and 9.8%, respectively" -> [(A, 13.4%), (B, 9.8%)]; [] when the list is not that plain."""
+    """"A and B by 13.4% and 9.8%, respectively" -> [(A, 13.4%), (B, 9.8%)], and "13.4% and 9.8% in the A and B
+    groups, respectively" likewise; [] when the list is not that plain."""
     out: list[tuple[_Token, str]] = []
     for r, t in enumerate(sentence):
         if t.word != "respectively":
@@ -564,6 +626,9 @@ def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
         while i >= 0 and (_token_numbers(sentence[i].word) or not sentence[i].forms):
             values[:0] = _token_numbers(sentence[i].word)
             i -= 1
+        if not values:
+            out += _values_first(sentence, r)
+            continue
         items: list[_Token] = []
         while i >= 0 and len(items) < len(values):
             if sentence[i].forms and not sentence[i].cue:
@@ -578,22 +643,58 @@ def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
     return out
 
 
-def _nearest_number(text: _Analysis, t: _Token) -> str | None:
-    sentence = text.sentences[t.sentence]
-    for i in [*range(t.index + 1, min(t.index + 1 + _NUMBER_WINDOW, len(sentence))),
-              *range(t.index - 1, max(t.index - 1 - _NUMBER_WINDOW, -1), -1)]:
+def _values_first(sentence: list[_Token], r: int) -> list[tuple[_Token, str]]:
+    """"rates of 12% and 20% in the treated and untreated groups, respectively": the values come first, then the
+    items. An item is the last content word before its list joint, the last one the first content word after
+    the joint before it (the head noun the items share comes after it)."""
+    i = r - 1
+    while i >= 0 and not _token_numbers(sentence[i].word):
+        i -= 1
+    segments: list[list[_Token]] = [[]]
+    for t in sentence[i + 1:r]:
+        if t.word in ("and", "or"):
+            segments.append([])
+        elif t.forms:
+            segments[-1].append(t)
+    if any(not segment for segment in segments):
+        return []
+    items = [segment[-1] for segment in segments[:-1]] + [segments[-1][0]]
+    values: list[str] = []
+    while i >= 0:
         found = _token_numbers(sentence[i].word)
         if found:
-            return found[0]
-    return None
+            values[:0] = found
+        elif sentence[i].forms and not (i + 1 < r and sentence[i].word == sentence[i + 1].word):
+            break
+        i -= 1
+    if 2 <= len(values) <= 4 and len(items) == len(values) and len({t.word for t in items}) == len(items):
+        return list(zip(items, values))
+    return []
+
+
+def _nearest_number(text: _Analysis, t: _Token) -> str | None:
+    """The closest number on either side that no list joint separates from `t` ("20% in the untreated group and
+    12% in the treated group": 20% for "untreated"); the following one on a tie."""
+    sentence = text.sentences[t.sentence]
+    found: list[tuple[int, str]] = []
+    for step in (1, -1):
+        i = t.index + step
+        while 0 <= i < len(sentence) and abs(i - t.index) <= _NUMBER_WINDOW and sentence[i].word not in _LIST_JOINTS:
+            numbers_here = _token_numbers(sentence[i].word)
+            if numbers_here:
+                found.append((abs(i - t.index), numbers_here[0]))
+                break
+            i += step
+    return min(found, key=lambda f: f[0])[1] if found else None
 
 
 def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
     """Two numbers of the evidence that trade places in the claim ("+13% sensitivity, +8% specificity")."""
     in_claim, in_evidence = _number_places(claim), _number_places(evidence)
-    shared = sorted(n for n in in_claim if len(in_claim[n]) == 1 and len(in_evidence.get(n, [])) == 1)
-    if len(shared) < 2:
+    stated = sorted(n for n in in_claim if len(in_claim[n]) == 1 and n in in_evidence)
+    if len(stated) < 2:
         return None
+    shared = [n for n in stated if len(in_evidence[n]) == 1]
     evidence_pairs = _ordered_pairs(evidence)
     for a, b in _ordered_pairs(claim):
         if a != b and a in shared and b in shared and (b, a) in evidence_pairs and (a, b) not in evidence_pairs:
@@ -611,22 +712,32 @@ def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
                 if said in values and said != value and said in shared and value in shared:
                     return f"swaps the numbers {value} and {said} of the cited evidence"
     listed = {t.sentence for t in evidence.tokens if t.word == "respectively"}  # paired above, not by neighbours
-    for i, a in enumerate(shared):
-        for b in shared[i + 1:]:
+    for i, a in enumerate(stated):
+        for b in stated[i + 1:]:
             ta, tb = in_claim[a][0], in_claim[b][0]
-            ea, eb = in_evidence[a][0], in_evidence[b][0]
-            if ta is tb or ea is eb or {ea.sentence, eb.sentence} & listed:
-                continue
-            ca, cb = _number_context(claim, ta), _number_context(claim, tb)
-            xa, xb = _number_context(evidence, ea), _number_context(evidence, eb)
-            xa, xb = _only(xa, xb), _only(xb, xa)
-            straight = _overlap(ca, xa) + _overlap(cb, xb)
-            crossed = _overlap(ca, xb) + _overlap(cb, xa)
-            if (a, b) in evidence_pairs or (b, a) in evidence_pairs:
-                continue  # their order is stated outright ("22 versus 15"), checked above
-            if crossed >= 2 and straight == 0:
+            if ta is tb or (a, b) in evidence_pairs or (b, a) in evidence_pairs:
+                continue  # one token, or their order is stated outright ("22 versus 15"), checked above
+            if _crossed_contexts(claim, ta, tb, evidence, in_evidence[a], in_evidence[b], listed):
                 return f"swaps the numbers {a} and {b} of the cited evidence"
     return None
+
+
+def _crossed_contexts(claim: _Analysis, ta: _Token, tb: _Token, evidence: _Analysis, places_a: list[_Token],
+                      places_b: list[_Token], listed: set[int]) -> bool:
+    """Each number's words sit next to the other number in the evidence, wherever the evidence repeats them
+    ("100% specificity ... a predictive value of 100%"): no pairing of the places reads the claim straight."""
+    ca, cb = _number_context(claim, ta), _number_context(claim, tb)
+    crossed_somewhere = False
+    for ea in places_a:
+        for eb in places_b:
+            if ea is eb or {ea.sentence, eb.sentence} & listed:
+                continue
+            xa, xb = _number_context(evidence, ea), _number_context(evidence, eb)
+            xa, xb = _only(xa, xb), _only(xb, xa)
+            if _overlap(ca, xa) + _overlap(cb, xb):
+                return False
+            crossed_somewhere |= _overlap(ca, xb) + _overlap(cb, xa) >= 2
+    return crossed_somewhere
 
 
 def _meaning_flip(claim: str, evidence_texts: list[str]) -> str | None:
@@ -635,6 +746,7 @@ def _meaning_flip(claim: str, evidence_texts: list[str]) -> str | None:
         _negation_flip(said, source, fallback=True, guard=False)
         or _antonym_flip(said, source)
         or _reversed_comparison(said, source)
+        or _reversed_direction(said, source)
         or _swapped_numbers(said, source)
     )
 
@@ -654,6 +766,16 @@ def _as_proportions(stated: set[str]) -> set[str]:
     return forms
 
 
+def _plain_numbers(text: str) -> str:
+    """Numbers as digits, and LaTeX's escaped percent sign ("4.11\\%", as abstracts often carry it) as "%"."""
+    return spelled_as_digits(text.replace("\\%", "%"))
+
+
+def _implied_counts(text: str) -> set[str]:
+    """Counts a word states without a digit: "both groups" are two groups."""
+    return {"2"} if re.search(r"\bboth\b", text, re.I) else set()
+
+
 def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: set[str]) -> bool:
     """The name as written, its words, or each hyphenated part as written or spelled out ("NHANES-III" in
     "National Health and Nutrition Examination Survey III")."""
@@ -667,14 +789,14 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     """Is `claim` supported by these evidence texts together?
 
     In order: a statement, not an instruction; numbers (spelled-out ones as digits); names (an acronym may be
-    spelled out); no added study design; no meaning flip (negation, negative prefix, antonym, reversed comparison,
-    swapped numbers); content coverage.
+    spelled out); no added study design; no meaning flip (negation, negative prefix, antonym, reversed comparison
+    or direction, swapped numbers); content coverage.
     """
     if is_instruction(claim):
         return Verdict(False, "is an instruction, not a statement")
-    claim, evidence_texts = spelled_as_digits(claim), [spelled_as_digits(t) for t in evidence_texts]
+    claim, evidence_texts = _plain_numbers(claim), [_plain_numbers(t) for t in evidence_texts]
     joined = " ".join(evidence_texts)
-    missing_numbers = numbers(claim) - _as_proportions(numbers(joined))
+    missing_numbers = numbers(claim) - _as_proportions(numbers(joined)) - _implied_counts(joined)
     if missing_numbers:
         return Verdict(False, f"number {sorted(missing_numbers)[0]} is not in the cited evidence")
     evidence_lower = joined.lower()
@@ -694,7 +816,8 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
         return Verdict(False, flip, contradicts=True)
     words = content_words(claim)
     if words:
-        coverage = sum(terms_match(w, evidence_words) for w in words) / len(words)
+        spelled = {american_spelling(w) for w in evidence_words}
+        coverage = sum(terms_match(american_spelling(w), spelled) for w in words) / len(words)
         if coverage < min_coverage:
             return Verdict(False, f"only {coverage:.0%} of its content is in the cited evidence")
     return Verdict(True, "supported")

@@ -13,7 +13,9 @@ Run from the project root:
 
 Every pair of evals/support_pairs.jsonl is judged with
 `check_support(sentence, [evidence], min_coverage)`, the evidence sentence alone
-(no title). The table gives, per label and split, how many pairs were judged
+(no title); `--with-title` adds the title of the paper the sentence comes from, as
+answers and `assistant check` do (a claim may name the system a sentence calls
+"our method" when the title names it). The table gives, per label and split, how many pairs were judged
 supported. Splits: `dev` and `test` are the new pairs' `split` field (tune on dev
 only); `orig` is the first 40 pairs, which have no split. Targets: at least 90%
 of contradicted pairs caught (judged unsupported) and at most 5% of supported pairs
@@ -70,6 +72,22 @@ def load_judge(min_coverage: float):
     return check
 
 
+def titles_of(pairs: list[dict]) -> dict[str, str]:
+    """The title of the paper each pair's evidence sentence is taken from (bundled corpus or PubMedQA)."""
+    from assistant.config import Settings
+    from assistant.evaluation.corpora import pubmedqa_papers
+    from assistant.loaders import load_sources
+
+    papers = [(p.title, p.text) for p in load_sources([str(Settings().default_corpus)]).papers]
+    papers += [(p["title"], p["abstract"]) for p in pubmedqa_papers()]
+    titles = {}
+    for pair in pairs:
+        found = {title for title, text in papers if pair["evidence"] in text}
+        if len(found) == 1:
+            titles[pair["id"]] = found.pop()
+    return titles
+
+
 def load_pairs(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     for row in rows:
@@ -88,6 +106,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=PAIRS)
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all",
                         help="judge only this split's pairs (a later batch's test split stays sealed until its one run)")
+    parser.add_argument("--with-title", action="store_true",
+                        help="judge each claim against its evidence sentence and that paper's title")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
 
@@ -98,8 +118,10 @@ def main() -> None:
     pairs = [p for p in load_pairs(args.pairs) if args.split in ("all", p["split"])]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])  # (label, split) -> [accepted, total]
     rows = []
+    titles = titles_of(pairs) if args.with_title else {}
     for pair in pairs:
-        verdict = check_support(pair["sentence"], [pair["evidence"]], min_coverage=args.min_coverage)
+        evidence = [pair["evidence"]] + ([titles[pair["id"]]] if pair["id"] in titles else [])
+        verdict = check_support(pair["sentence"], evidence, min_coverage=args.min_coverage)
         for split in (pair["split"], "all"):
             cell = counts[(pair["label"], split)]
             cell[0] += verdict.supported
@@ -108,7 +130,9 @@ def main() -> None:
                      "supported": verdict.supported, "reason": verdict.reason})
 
     splits = [s for s in SPLITS if any(p["split"] == s for p in pairs)] + ["all"]
-    print(f"share judged supported ({checker}, min_coverage={args.min_coverage}, evidence sentence only)")
+    context = (f"evidence sentence and its paper's title, found for {len(titles)} of {len(pairs)} pairs"
+               if args.with_title else "evidence sentence only")
+    print(f"share judged supported ({checker}, min_coverage={args.min_coverage}, {context})")
     print(f"{'label':<14}" + "".join(f"{s:>14}" for s in splits))
     for label in LABELS:
         cells = []
@@ -144,6 +168,8 @@ def main() -> None:
         "verifier": args.verifier or "assistant/verify.py",
         "checker": "assistant.evaluation.judges.LexicalJudge" if args.judge == "lexical" else "check_support",
         "min_coverage": args.min_coverage,
+        "with_title": args.with_title,
+        "titles_found": len(titles),
         "pairs": str(args.pairs.relative_to(ROOT) if args.pairs.is_relative_to(ROOT) else args.pairs),
         "summary": summary,
         "misses": misses,

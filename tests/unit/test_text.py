@@ -6,6 +6,7 @@ import pytest
 
 from assistant.text import (
     abbreviates,
+    american_spelling,
     content_words,
     exact_names,
     mentions,
@@ -171,3 +172,27 @@ def test_an_acronym_is_read_from_the_initials_of_consecutive_words(acronym, text
 def test_spelled_out_numbers_become_digits_but_a_lone_one_stays_a_word():
     assert spelled_as_digits("Nine patients and twenty-five controls") == "9 patients and 25 controls"
     assert spelled_as_digits("one of the most common causes") == "one of the most common causes"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a two-stage design", "a 2-stage design"),
+    ("a twenty-five-item scale", "a 25-item scale"),
+    ("two- and three-year survival", "2- and 3-year survival"),
+    ("a one-stage repair", "a one-stage repair"),  # a lone "one" stays a word, in a compound too
+    ("zero-shot prompting", "zero-shot prompting"),  # a term, also written "zero-/few-shot"
+    ("two-thirds of the cohort", "two-thirds of the cohort"),  # a fraction, not the count 2
+])
+def test_spelled_numbers_inside_hyphenated_words(text, expected):
+    assert spelled_as_digits(text) == expected
+
+
+def test_a_percent_sign_after_a_space_is_still_a_percentage():
+    assert numbers("95 % CI") == numbers("95% CI") == {"95%"}
+
+
+@pytest.mark.parametrize(("british", "american"), [
+    ("tumours", "tumors"), ("haemorrhage", "hemorrhage"), ("oedema", "edema"), ("paediatric", "pediatric"),
+    ("randomisation", "randomization"), ("randomised", "randomized"), ("centre", "center"), ("labour", "labor"),
+])
+def test_british_and_american_spellings_meet(british, american):
+    assert american_spelling(british) == american_spelling(american)
