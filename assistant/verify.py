@@ -659,12 +659,13 @@ def _values_first(sentence: list[_Token], r: int) -> list[tuple[_Token, str]]:
     if any(not segment for segment in segments):
         return []
     items = [segment[-1] for segment in segments[:-1]] + [segments[-1][0]]
+    unit = sentence[i + 1].word  # "123 mmHg and 132 mmHg": the word after the last value may repeat
     values: list[str] = []
     while i >= 0:
         found = _token_numbers(sentence[i].word)
         if found:
             values[:0] = found
-        elif sentence[i].forms and not (i + 1 < r and sentence[i].word == sentence[i + 1].word):
+        elif sentence[i].forms and sentence[i].word != unit:
             break
         i -= 1
     if 2 <= len(values) <= 4 and len(items) == len(values) and len({t.word for t in items}) == len(items):
@@ -674,15 +675,17 @@ def _values_first(sentence: list[_Token], r: int) -> list[tuple[_Token, str]]:
 
 def _nearest_number(text: _Analysis, t: _Token) -> str | None:
     """The closest number on either side that no list joint separates from `t` ("20% in the untreated group and
-    12% in the treated group": 20% for "untreated"); the following one on a tie."""
+    12% in the treated group": 20% for "untreated"), counting content words only ("128 mmHg in the older
+    group"); the following one on a tie."""
     sentence = text.sentences[t.sentence]
     found: list[tuple[int, str]] = []
     for step in (1, -1):
-        i = t.index + step
-        while 0 <= i < len(sentence) and abs(i - t.index) <= _NUMBER_WINDOW and sentence[i].word not in _LIST_JOINTS:
+        i, distance = t.index + step, 0
+        while 0 <= i < len(sentence) and distance < _NUMBER_WINDOW and sentence[i].word not in _LIST_JOINTS:
             numbers_here = _token_numbers(sentence[i].word)
+            distance += bool(numbers_here or sentence[i].forms)
             if numbers_here:
-                found.append((abs(i - t.index), numbers_here[0]))
+                found.append((distance, numbers_here[0]))
                 break
             i += step
     return min(found, key=lambda f: f[0])[1] if found else None

@@ -465,6 +465,12 @@ SWAPS = [
         id="respectively-values-first",
     ),
     pytest.param(
+        "Mean systolic pressure was 128 mmHg in the older group and 141 mmHg in the younger group.",
+        "Mean systolic pressure was 128 mmHg and 141 mmHg in the younger and older groups, respectively.",
+        "Mean systolic pressure was 141 mmHg in the older group and 128 mmHg in the younger group.",
+        id="respectively-values-first-with-their-unit",
+    ),
+    pytest.param(
         "The sensitivity was 98% and the specificity 84%.",
         "The test reached 84% sensitivity and 98% specificity, with a negative predictive value of 98% "
         "and a positive predictive value of 91%.",
