@@ -70,7 +70,8 @@ _NUMBER_WINDOW = 3  # tokens either side that say what a number counts
 _DIRECTION_SPAN = 12  # tokens from "from" to its "to" at most
 _DIRECTION_ENDS = {"to", "into", "toward", "towards"}
 _COMPARISON_MARKERS = {"vs", "versus", "compared"}
-_LIST_JOINTS = {"and", "or", "but", "whereas", "while", "vs", "versus"}
+_ITEM_JOINTS = {"and", "or"}  # what joins the items of a list
+_LIST_JOINTS = _ITEM_JOINTS | {"vs", "versus"}  # "but", "whereas", ... open clauses of their own: `_joint_between`
 _INFLECTIONS = ("", "e", "s", "es", "d", "ed", "ing", "ingly", "er", "ers", "est", "ly", "ely", "ion", "ions", "tion",
                 "ation", "ment", "ments", "ement", "ements", "ful", "fully", "n")
 _SELF_OVERLAP = 0.6  # share of the shorter sentence's content two sentences must share to be "about the same thing"
@@ -634,7 +635,7 @@ def _respectively(sentence: list[_Token]) -> list[tuple[_Token, str]]:
             if sentence[i].forms and not sentence[i].cue:
                 if items:  # list items are joined by "and"/"or" or a comma, else this is one phrase ("total score")
                     between = sentence[i + 1:items[0].index]
-                    if not any(b.word in ("and", "or") for b in between) and sentence[i].clause == items[0].clause:
+                    if not any(b.word in _ITEM_JOINTS for b in between) and sentence[i].clause == items[0].clause:
                         break
                 items.insert(0, sentence[i])
             i -= 1
@@ -652,7 +653,7 @@ def _values_first(sentence: list[_Token], r: int) -> list[tuple[_Token, str]]:
         i -= 1
     segments: list[list[_Token]] = [[]]
     for t in sentence[i + 1:r]:
-        if t.word in ("and", "or"):
+        if t.word in _ITEM_JOINTS:
             segments.append([])
         elif t.forms:
             segments[-1].append(t)

@@ -15,8 +15,8 @@ Every pair of evals/support_pairs.jsonl is judged with
 `check_support(sentence, [evidence], min_coverage)`, the evidence sentence alone
 (no title); `--with-title` adds the title of the paper the sentence comes from, as
 answers and `assistant check` do (a claim may name the system a sentence calls
-"our method" when the title names it). The table gives, per label and split, how many pairs were judged
-supported. Splits: `dev` and `test` are the new pairs' `split` field (tune on dev
+"our method" when the title names it). The table gives, per label and split, how
+many pairs were judged supported. Splits: `dev` and `test` are the new pairs' `split` field (tune on dev
 only); `orig` is the first 40 pairs, which have no split. Targets: at least 90%
 of contradicted pairs caught (judged unsupported) and at most 5% of supported pairs
 rejected, on each split. The same numbers, and every miss with its reason, go to

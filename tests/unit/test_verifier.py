@@ -344,33 +344,44 @@ def test_antonym_elsewhere_in_the_evidence_is_no_flip():
     assert not flipped.supported and "diminishing" in flipped.reason
 
 
-def test_reversed_comparison_is_rejected():
-    evidence = "This study showed for the first time that RALP induces lower tissue trauma than RRP."
-    assert check_support("RALP induces lower tissue trauma than RRP.", [evidence], MIN_COVERAGE).supported
-    verdict = check_support("RRP induces lower tissue trauma than RALP.", [evidence], MIN_COVERAGE)
-    assert not verdict.supported and "reverses the comparison" in verdict.reason
+REVERSALS = [
+    pytest.param(
+        "RALP induces lower tissue trauma than RRP.",
+        "RRP induces lower tissue trauma than RALP.",
+        "This study showed for the first time that RALP induces lower tissue trauma than RRP.",
+        "reverses the comparison",
+        id="comparison",
+    ),
+    pytest.param(
+        "HeartNet-2 outperforms CardioBase on the ECG-Arrhythmia benchmark.",
+        "CardioBase outperforms HeartNet-2 on the ECG-Arrhythmia benchmark.",
+        "Our best model, HeartNet-2, outperforms the CardioBase model on the ECG-Arrhythmia benchmark.",
+        "reverses the comparison",
+        id="comparison-subject-in-an-appositive",
+    ),
+    pytest.param(
+        "HeartNet-2 outperforms CardioBase on the ECG-Arrhythmia benchmark.",
+        "CardioBase outperforms HeartNet-2 on the ECG-Arrhythmia benchmark.",
+        "HeartNet-2 sets a new state of the art on the ECG-Arrhythmia benchmark, outperforming CardioBase.",
+        "reverses the comparison",
+        id="comparison-participle-after-the-main-clause",
+    ),
+    pytest.param(
+        "Over the decade, screening shifted from hospital laboratories to community pharmacies.",
+        "Over the decade, screening moved from community pharmacies to hospital laboratories.",
+        "Screening moved from hospital laboratories to community pharmacies over the decade.",
+        "reverses the direction",
+        id="from-a-to-b",
+    ),
+]
 
 
-@pytest.mark.parametrize("evidence", [
-    "Our best model, HeartNet-2, outperforms the CardioBase model on the ECG-Arrhythmia benchmark.",
-    "HeartNet-2 sets a new state of the art on the ECG-Arrhythmia benchmark, outperforming CardioBase.",
-], ids=["subject-in-an-appositive", "participle-after-the-main-clause"])
-def test_reversed_comparison_whose_subject_stands_in_another_clause(evidence):
-    """The subject of "outperforms" may sit in a clause of its own; the order of the two systems still counts."""
-    assert check_support("HeartNet-2 outperforms CardioBase on the ECG-Arrhythmia benchmark.", [evidence],
-                         MIN_COVERAGE).supported
-    verdict = check_support("CardioBase outperforms HeartNet-2 on the ECG-Arrhythmia benchmark.", [evidence],
-                            MIN_COVERAGE)
-    assert not verdict.supported and "reverses the comparison" in verdict.reason
-
-
-def test_reversed_direction_is_rejected():
-    evidence = "Screening moved from hospital laboratories to community pharmacies over the decade."
-    assert check_support("Over the decade, screening shifted from hospital laboratories to community pharmacies.",
-                         [evidence], MIN_COVERAGE).supported
-    verdict = check_support("Over the decade, screening moved from community pharmacies to hospital laboratories.",
-                            [evidence], MIN_COVERAGE)
-    assert not verdict.supported and "reverses the direction" in verdict.reason
+@pytest.mark.parametrize(("faithful", "reversed_", "evidence", "reason"), REVERSALS)
+def test_reversals_are_rejected(faithful, reversed_, evidence, reason):
+    """The order of what is compared counts, also when the subject of "outperforms" stands in a clause of its own."""
+    assert check_support(faithful, [evidence], MIN_COVERAGE).supported
+    verdict = check_support(reversed_, [evidence], MIN_COVERAGE)
+    assert not verdict.supported and reason in verdict.reason
 
 
 @pytest.mark.parametrize("evidence", [
