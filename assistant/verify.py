@@ -307,7 +307,7 @@ class _Analysis:
                 rest = t.word[len(prefix):]
                 if rest.startswith("-") and not prefix.endswith("-"):
                     continue  # "in-hospital" is not "not hospital"; "non-" is listed with its hyphen
-                rest = rest.split("-", 1)[0]  # "image-grounded" is not "im" + "age-grounded"
+                rest = rest.split("-", 1)[0]  # "image-guided" is not "im" + "age-guided"
                 if not t.word.startswith(prefix) or len(rest) < 5:
                     continue
                 forms = content_words(rest)
@@ -577,7 +577,7 @@ def _number_places(text: _Analysis) -> dict[str, list[_Token]]:
 
 def _number_context(text: _Analysis, t: _Token) -> set[str]:
     """The words next to a number, up to the next number or list joint ("benign in 31 cases and malignant in 9":
-    31 goes with "benign", 9 with "malignant"; "57% never ..., but 53% always ...": "but" ends 57%'s words)."""
+    31 goes with "benign", 9 with "malignant"; "41% never ..., but 38% always ...": "but" ends 41%'s words)."""
     sentence = text.sentences[t.sentence]
     words: set[str] = set()
     for step in (-1, 1):
@@ -729,7 +729,7 @@ def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
 def _crossed_contexts(claim: _Analysis, ta: _Token, tb: _Token, evidence: _Analysis, places_a: list[_Token],
                       places_b: list[_Token], listed: set[int]) -> bool:
     """Each number's words sit next to the other number in the evidence, wherever the evidence repeats them
-    ("100% specificity ... a predictive value of 100%"): no pairing of the places reads the claim straight."""
+    ("95% sensitivity ... a negative predictive value of 95%"): no pairing of the places reads the claim straight."""
     ca, cb = _number_context(claim, ta), _number_context(claim, tb)
     crossed_somewhere = False
     for ea in places_a:

@@ -385,21 +385,21 @@ def test_reversals_are_rejected(faithful, reversed_, evidence, reason):
 
 
 @pytest.mark.parametrize("evidence", [
-    "The benchmark covers report writing, visual question answering and image-grounded dialogue.",
-    "The benchmark covers report writing, visual question answering and in-context dialogue grounded in images.",
+    "The protocol covers report review, blood tests and image-guided biopsy.",
+    "The protocol covers report review, blood tests and in-hospital biopsy guided by images.",
 ], ids=["im-is-not-a-prefix-of-image", "in-hyphen-is-not-a-negation"])
 def test_a_hyphenated_word_is_not_a_negated_one(evidence):
-    """"image-grounded" is not "im" + "age-grounded"; "in-context" is not "not context"."""
-    verdict = check_support("The benchmark covers report writing, visual question answering and dialogue grounded "
-                            "in images, in context.", [evidence], MIN_COVERAGE)
+    """"image-guided" is not "im" + "age-guided"; "in-hospital" is not "not hospital"."""
+    verdict = check_support("The protocol covers report review, blood tests and biopsy guided by images, in "
+                            "hospital.", [evidence], MIN_COVERAGE)
     assert verdict.supported, verdict.reason
 
 
 def test_a_numbers_words_end_at_but():
-    """"..., but 53% would always splint ...": "stable fracture" before "but" belongs to 57%, not to 53%."""
-    evidence = ("For example, 57% of the clinics would never operate on a stable fracture, but 53% would always "
+    """"..., but 39% would always splint ...": "stable fracture" before "but" belongs to 44%, not to 39%."""
+    evidence = ("For example, 44% of the clinics would never operate on a stable fracture, but 39% would always "
                 "splint an open fracture.")
-    verdict = check_support("While 53% of the clinics said they would always splint an open fracture, 57% would "
+    verdict = check_support("While 39% of the clinics said they would always splint an open fracture, 44% would "
                             "never operate on a stable fracture.", [evidence], MIN_COVERAGE)
     assert verdict.supported, verdict.reason
 
@@ -429,16 +429,16 @@ def test_the_reason_does_not_change_between_processes():
 
 
 def test_both_groups_are_two_groups():
-    evidence = "Pain scores fell significantly in both treatment groups, with no difference between them."
-    assert check_support("Pain scores fell significantly in each of the two treatment groups.", [evidence],
+    evidence = "Symptoms eased markedly in both arms of the trial, with no difference between them."
+    assert check_support("Symptoms eased markedly in each of the two arms of the trial.", [evidence],
                          MIN_COVERAGE).supported
-    assert not check_support("Pain scores fell significantly in each of the three treatment groups.", [evidence],
+    assert not check_support("Symptoms eased markedly in each of the three arms of the trial.", [evidence],
                              MIN_COVERAGE).supported
 
 
 def test_a_two_stage_design_states_two_stages():
-    evidence = "We train the model with a two-stage strategy: supervised fine-tuning, then reinforcement learning."
-    verdict = check_support("The model is trained in two stages, supervised fine-tuning then reinforcement learning.",
+    evidence = "Applicants were assessed with a two-stage procedure: a written test, then a structured interview."
+    verdict = check_support("Applicants were assessed in two stages, a written test then a structured interview.",
                             [evidence], MIN_COVERAGE)
     assert verdict.supported, verdict.reason
 
