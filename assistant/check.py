@@ -130,15 +130,29 @@ class _EvidenceReader:
 
     def __init__(self, retriever, papers: dict[str, Paper]):
         self.retriever, self.papers = retriever, papers
-        self.cache: dict[tuple[str, tuple], tuple[list[str], np.ndarray]] = {}
+        self.cache: dict[tuple[str, tuple[str, ...]], tuple[list[str], np.ndarray]] = {}
+        self.split: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def sentences(self, paper_id: str, claim: str) -> tuple[list[str], np.ndarray]:
-        paper = self.papers[paper_id]
-        spans = tuple(self.retriever.paper_spans(paper, [claim]))  # all of an abstract; a long text's near chunks
-        if (paper_id, spans) not in self.cache:
-            texts = [t for t in (paper.text[a:b] for a, b in spans) if not _QUESTION.search(t)] or [paper.title]
-            self.cache[(paper_id, spans)] = (texts, self.retriever.embedder.encode(texts))
-        return self.cache[(paper_id, spans)]
+        """The paper's statements near the claim with their vectors; a sentence that states the study's question
+        ("whether X reduces Y") is left out, since it would vouch for either answer."""
+        texts, _ = self._spans(paper_id, claim)
+        if (paper_id, texts) not in self.cache:
+            self.cache[(paper_id, texts)] = (list(texts), self.retriever.embedder.encode(list(texts)))
+        return self.cache[(paper_id, texts)]
+
+    def aims(self, paper_id: str, claim: str) -> list[str]:
+        """The question sentences left out of `sentences`: they still say whom and where the study looked at."""
+        return list(self._spans(paper_id, claim)[1])
+
+    def _spans(self, paper_id: str, claim: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        if (paper_id, claim) not in self.split:
+            paper = self.papers[paper_id]
+            spans = self.retriever.paper_spans(paper, [claim])  # all of an abstract; a long text's near chunks
+            found = [paper.text[a:b] for a, b in spans]
+            statements = tuple(t for t in found if not _QUESTION.search(t)) or (paper.title,)
+            self.split[(paper_id, claim)] = statements, tuple(t for t in found if _QUESTION.search(t))
+        return self.split[(paper_id, claim)]
 
     def closest(self, paper_id: str, claim: str, claim_vector: np.ndarray) -> list[str]:
         """Every sentence the paper offers (all of an abstract, a long text's chunks near the claim), closest in
@@ -158,7 +172,7 @@ def _judge(sentence: ManuscriptSentence, resolved: list[tuple[str | None, str]],
     closest = {pid: reader.closest(pid, sentence.text, vector) for pid in cited}
     evidence = [CheckEvidence(paper_id=pid, title=reader.papers[pid].title, quote=closest[pid][0]) for pid in cited]
     verdict = check_support(sentence.text, [t for pid in cited for t in (reader.papers[pid].title, *closest[pid])],
-                            min_coverage)
+                            min_coverage, setting=[t for pid in cited for t in reader.aims(pid, sentence.text)])
     if verdict.supported:
         return CheckedSentence(**base, verdict="supported", reason="", evidence=evidence)
     others = _supporting_papers(sentence.text, cited, reader, retriever, vector, min_coverage)
@@ -178,7 +192,7 @@ def _supporting_papers(claim: str, cited: list[str], reader: _EvidenceReader, re
         if hit.paper_id in cited:
             continue
         texts = [reader.papers[hit.paper_id].title, *reader.closest(hit.paper_id, claim, vector)]
-        if check_support(claim, texts, min_coverage).supported:
+        if check_support(claim, texts, min_coverage, setting=reader.aims(hit.paper_id, claim)).supported:
             found.append(hit.paper_id)
     return found
 

@@ -65,6 +65,8 @@ _CLAUSE_BREAK = re.compile(
 )
 _PSEUDO_NEGATIONS = {("not", "only"), ("not", "just"), ("not", "limited"), ("no", "doubt"), ("or", "not")}
 _NEGATION_WINDOW = 4  # content words a cue governs
+_NUMERAL = re.compile(r"\d[\d.,]*%?")
+_BOUND_PREPOSITIONS = {"above", "below", "over", "under"}  # "below 5%"; "seven large (125 beds)" is no bound
 _CONTEXT_WINDOW = 4  # tokens either side that say what an antonym is about
 _NUMBER_WINDOW = 3  # tokens either side that say what a number counts
 _DIRECTION_SPAN = 12  # tokens from "from" to its "to" at most
@@ -216,7 +218,8 @@ class _Token:
     prefix: str = ""  # the negative prefix stripped from it, if any
     antonyms: frozenset[str] = frozenset()  # antonym-list words this token (or phrase it starts) is a form of
     span: int = 1
-    opened_by: str = ""  # what began its clause: "," "but" "(" ... (dropped from the tokens)
+    opened_by: str = ""
+    bound: str = ""  # the number this word bounds ("more than 40"), if any  # what began its clause: "," "but" "(" ... (dropped from the tokens)
 
 
 @dataclass(eq=False)
@@ -284,6 +287,7 @@ class _Analysis:
     def _mark_antonyms(self, sentence: list[_Token]) -> None:
         singles, phrases = self.lexicon.singles, self.lexicon.phrases
         for i, t in enumerate(sentence):
+            t.bound = _bounded_number(sentence, i)
             found = set(_antonym_forms(t.word, t.forms, singles))
             span = 1
             for phrase in phrases:  # "fall short": several words
@@ -353,6 +357,20 @@ class _Analysis:
         after = [n for n in self.sentences[t.sentence][t.index + t.span:] if n.clause == t.clause and n.forms
                  and not self.polar(n)]
         return {f for n in after[:count] for f in n.forms}
+
+
+def _bounded_number(sentence: list[_Token], i: int) -> str:
+    """The number a word bounds ("more than 40", "115 cc or more", "below 5%"), or "". A bound marks off a group or a
+    range: it is weighed only against bounds of the same number ("fewer than 100" vs "more than 100")."""
+    words = [t.word for t in sentence]
+    after = words[i + 1:i + 3]
+    if after[:1] == ["than"] and len(after) == 2 and _NUMERAL.fullmatch(after[1]):
+        return after[1]
+    if words[i] in _BOUND_PREPOSITIONS and after and _NUMERAL.fullmatch(after[0]):
+        return after[0]
+    if i >= 2 and words[i - 1] == "or":
+        return next((w for w in reversed(words[max(i - 4, 0):i - 1]) if _NUMERAL.fullmatch(w)), "")
+    return ""
 
 
 def _pair(claim: str | list[str], evidence: list[str]) -> tuple[_Analysis, _Analysis]:
@@ -500,17 +518,24 @@ def _antonym_flip(claim: _Analysis, evidence: _Analysis) -> str | None:
         context = claim.content_context(c)
         best_opposite, best_same, opposite_token = 0, 0, None
         for e in evidence.tokens:
-            if not e.antonyms:
+            if not e.antonyms or e.bound != c.bound:
                 continue
             score = _overlap(context, evidence.content_context(e))
             is_opposite = bool(e.antonyms & wanted) and e.negated == c.negated and not _reversed(claim, c, evidence, e)
             if is_opposite and score > best_opposite:
                 best_opposite, opposite_token = score, e
-            elif not is_opposite and (e.antonyms & c.antonyms or e.antonyms & wanted) and score > best_same:
+            elif not is_opposite and (e.antonyms & c.antonyms or e.antonyms & wanted
+                                      or _same_direction(e.antonyms, c.antonyms, opposites)) and score > best_same:
                 best_same = score
         if opposite_token is not None and best_opposite > best_same:
             return f"says '{c.word}' where the cited evidence says '{opposite_token.word}'"
     return None
+
+
+def _same_direction(a: frozenset[str], b: frozenset[str], opposites: dict[str, frozenset[str]]) -> bool:
+    """Words with two opposites in common point the same way: "lower" and "reduce" are both opposites of "increase"
+    and "raise" (one shared opposite is not enough: "improve" and "increase" are both opposites of "reduce")."""
+    return len({o for w in a for o in opposites.get(w, ())} & {o for w in b for o in opposites.get(w, ())}) >= 2
 
 
 def _reversed_comparison(claim: _Analysis, evidence: _Analysis) -> str | None:
@@ -789,12 +814,13 @@ def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: s
     return bool(parts) and all(mentions(evidence_lower, p) or abbreviates(p, evidence) for p in parts)
 
 
-def check_support(claim: str, evidence_texts: list[str], min_coverage: float) -> Verdict:
+def check_support(claim: str, evidence_texts: list[str], min_coverage: float, setting: list[str] = ()) -> Verdict:
     """Is `claim` supported by these evidence texts together?
 
     In order: a statement, not an instruction; numbers (spelled-out ones as digits); names (an acronym may be
     spelled out); no added study design; no meaning flip (negation, negative prefix, antonym, reversed comparison
-    or direction, swapped numbers); content coverage.
+    or direction, swapped numbers); content coverage. `setting`: texts that vouch for names only, such as a
+    paper's aims ("whether X helps Dutch adolescents" says whom it studied, not what it found).
     """
     if is_instruction(claim):
         return Verdict(False, "is an instruction, not a statement")
@@ -803,10 +829,10 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
     missing_numbers = numbers(claim) - _as_proportions(numbers(joined)) - _implied_counts(joined)
     if missing_numbers:
         return Verdict(False, f"number {sorted(missing_numbers)[0]} is not in the cited evidence")
-    evidence_lower = joined.lower()
-    evidence_words = content_words(joined)
+    named = " ".join([joined, *setting])
+    named_lower, named_words = named.lower(), content_words(named)
     for entity in sorted(named_entities(claim)):
-        if not _named_in(entity, joined, evidence_lower, evidence_words):
+        if not _named_in(entity, named, named_lower, named_words):
             return Verdict(False, f"name '{entity}' is not in the cited evidence")
     lexicon = _lexicon(vocabulary())
     design = _added_term(claim, joined, lexicon.designs)
@@ -820,7 +846,7 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float) ->
         return Verdict(False, flip, contradicts=True)
     words = content_words(claim)
     if words:
-        spelled = {american_spelling(w) for w in evidence_words}
+        spelled = {american_spelling(w) for w in content_words(joined)}
         coverage = sum(terms_match(american_spelling(w), spelled) for w in words) / len(words)
         if coverage < min_coverage:
             return Verdict(False, f"only {coverage:.0%} of its content is in the cited evidence")

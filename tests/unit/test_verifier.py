@@ -615,3 +615,48 @@ def test_a_cause_may_not_be_added_to_an_association():
     causal = "Night-shift work caused higher rates of hypertension in nurses, a causal analysis found."
     assert check_support("Night-shift work caused higher rates of hypertension in nurses.", [causal],
                          MIN_COVERAGE).supported
+
+
+def test_words_with_two_opposites_in_common_point_the_same_way():
+    """"lower" and "reduction" are both opposites of "increase" and "raise": the evidence's "increasing" (said of
+    the age, not of the recall) is no flip when a same-direction word sits among the same words."""
+    evidence = "With every increasing decade of age, the screening model showed a 2% reduction in recall."
+    verdict = check_support("The screening model's recall was 2% lower for every later decade of age.", [evidence],
+                            MIN_COVERAGE)
+    assert verdict.supported, verdict.reason
+
+
+BOUNDS = [
+    pytest.param("Detection reached 70% in glands of less than 30 ml and 35% in glands of 90 ml or more.", True,
+                 id="other-numbers-bounds"),
+    pytest.param("Detection reached 70% in glands of more than 30 ml.", False, id="same-number-opposite-bound"),
+]
+
+
+def test_a_word_before_a_bracketed_number_is_no_bound():
+    """"four large (200 beds or more) hospitals": "large" describes the hospitals, so "small" there is a flip."""
+    evidence = "Stays shortened most in the four large (200 beds or more) hospitals and least in the smallest ones."
+    verdict = check_support("Stays shortened most in the four small hospitals.", [evidence], MIN_COVERAGE)
+    assert not verdict.supported and "large" in verdict.reason
+
+
+@pytest.mark.parametrize(("claim", "supported"), BOUNDS)
+def test_a_bound_is_weighed_only_against_bounds_of_the_same_number(claim, supported):
+    """"90 ml or more" marks off a group; "less than 30 ml" another: no flip. "more than 30" against "less than 30"
+    is one."""
+    evidence = ("Detection reached 70% in glands of less than 30 ml, falling to 35% in glands of 90 ml or greater.")
+    verdict = check_support(claim, [evidence], MIN_COVERAGE)
+    assert verdict.supported is supported, verdict.reason
+
+
+def test_a_papers_aims_vouch_for_names_only():
+    """The population named in a study's aims ("among Norwegian nurses") may be named in a claim about its
+    findings; the aims sentence does not vouch for a finding."""
+    evidence = ["Shift length was associated with burnout scores after adjustment for age."]
+    aims = ["We examined whether shift length is associated with burnout among Norwegian nurses."]
+    claim = "Among Norwegian nurses, shift length went with burnout scores after adjustment for age."
+    assert not check_support(claim, evidence, MIN_COVERAGE).supported
+    verdict = check_support(claim, evidence, MIN_COVERAGE, setting=aims)
+    assert verdict.supported, verdict.reason
+    finding_only_in_aims = "Among Norwegian nurses, shift length is associated with burnout."
+    assert not check_support(finding_only_in_aims, ["Age was recorded."], MIN_COVERAGE, setting=aims).supported
