@@ -103,7 +103,7 @@ class ResearchAgent:
         if query != question:
             profile = _merge_profiles(profile, profile_question(query))
         index = self.retriever.index
-        selection = self.selector.select(question, hits, self.retriever.embedder, index.papers(),
+        selection = self.selector.select(question, hits, self.retriever.sentence_encoder, index.papers(),
                                          self.settings.evidence_papers, profile,
                                          store=index.derived_dir() / "term_weights.json")
         return profile, selection

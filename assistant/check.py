@@ -138,7 +138,7 @@ class _EvidenceReader:
         ("whether X reduces Y") is left out, since it would vouch for either answer."""
         texts, _ = self._spans(paper_id, claim)
         if (paper_id, texts) not in self.cache:
-            self.cache[(paper_id, texts)] = (list(texts), self.retriever.embedder.encode(list(texts)))
+            self.cache[(paper_id, texts)] = (list(texts), self.retriever.sentence_encoder.encode(list(texts)))
         return self.cache[(paper_id, texts)]
 
     def aims(self, paper_id: str, claim: str) -> list[str]:

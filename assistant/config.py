@@ -77,6 +77,10 @@ class Settings(BaseSettings):
         description="encoder threads for queries; 1 because a second thread fights llama.cpp for the core "
         "(measured 16x slower queries under load on 2 cores)",
     )
+    keep_sentence_vectors: bool = Field(
+        default=True, description="keep the vectors of the sentences answer selection embeds on disk "
+        "(<index>/sentence_vectors/), so a new process does not embed them again"
+    )
     ingest_threads: int = Field(
         default=0, ge=0, description="encoder threads for what is indexed (0: every core); indexing is a batch job"
     )

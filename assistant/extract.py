@@ -336,7 +336,7 @@ def choose_span(reading: FieldReading, probabilities: list[float], threshold: fl
 def _rank(paper: Paper, question: str, retriever, selector: Selector, papers) -> tuple[list[Candidate], bool]:
     """The paper's sentences ranked for the question by the fitted selector, and whether the best one answers it."""
     found = [Candidate(paper, start, end, 0) for start, end in retriever.paper_spans(paper, [question])]
-    selection = selector.decide(profile_question(question), found, retriever.embedder, papers)
+    selection = selector.decide(profile_question(question), found, retriever.sentence_encoder, papers)
     return selection.ranked, selection.answers
 
 

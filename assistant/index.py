@@ -134,6 +134,11 @@ class PaperIndex:
         folder when a Chroma server holds the vectors)."""
         return self.settings.index_dir / "lexical" / self.chunks.name
 
+    def sentence_vectors_path(self) -> Path:
+        """The SQLite file of sentence vectors kept for answer selection (`vector_cache`): one per collection,
+        whose name changes with the embedding model."""
+        return self.settings.index_dir / "sentence_vectors" / f"{self.chunks.name}.sqlite"
+
     def derived_dir(self) -> Path:
         """The folder of data derived from exactly the committed content (the saved BM25 copy and what
         selection keeps beside it): named by `fingerprint()`, so it is replaced when the content changes. It

@@ -100,7 +100,7 @@ def _choose_papers(query: str, retriever: Retriever, selector: Selector, papers:
     indexed = retriever.index.papers()
     chosen = []
     for paper_hits in list(by_paper.values())[: papers * _POOL_FACTOR]:
-        selection = selector.decide(profile, candidates(paper_hits, 1), retriever.embedder, indexed)
+        selection = selector.decide(profile, candidates(paper_hits, 1), retriever.sentence_encoder, indexed)
         if selection.relevant and selection.ranked:
             chosen.append(_Chosen(paper_hits[0].paper, selection.ranked, selection.relevance_probability))
     return chosen[:papers]

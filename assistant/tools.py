@@ -76,7 +76,7 @@ def build_tools(retriever: Retriever, ledger: EvidenceLedger, steps: list[Step],
         """Search the indexed papers (meaning + exact words and numbers). Returns papers with numbered evidence sentences."""
         hits = retriever.search_chunks(query, k * 4, SearchFilters(year_from=year_from, year_to=year_to))
         found.extend(hits)
-        ranked = selector.select(query, hits, retriever.embedder, papers(), max(k, max_papers)).ranked
+        ranked = selector.select(query, hits, retriever.sentence_encoder, papers(), max(k, max_papers)).ranked
         lines, per_paper = [], {}
         for sentence in ranked:
             shown = per_paper.setdefault(sentence.paper.paper_id, [])

@@ -136,3 +136,22 @@ def test_the_writer_gate_skips_only_writing_whose_words_would_not_be_shown(ra):
         if not written.abstained and written.answer == f"{written.citations[0].quote.rstrip('.')} [1].":
             assert gated.answer == written.answer
     assert skipped >= 1
+
+
+def test_a_new_assistant_reads_the_sentence_vectors_an_earlier_ask_kept(ra, corpus_settings, monkeypatch):
+    """The candidate sentences' vectors are kept on disk: a later process embeds only its query, and answers
+    the same."""
+    from assistant import ResearchAssistant
+
+    question = "How many question-answer pairs does MedReason contain?"
+    first = ra.ask(question)
+    assert ra.index.sentence_vectors_path().is_file()
+
+    later = ResearchAssistant(settings=corpus_settings)
+    encoded: list[list[str]] = []
+    embedder = later.retriever.embedder
+    encode = embedder.encode
+    monkeypatch.setattr(embedder, "encode", lambda texts: encoded.append(list(texts)) or encode(texts))
+    second = later.ask(question)
+    assert second.answer == first.answer and second.status == first.status
+    assert encoded and all(len(texts) == 1 for texts in encoded), encoded  # the retrieval query, nothing more

@@ -23,7 +23,7 @@ LAYERS: dict[str, int] = {
     # 2 reading papers, parsing questions, checking claims against evidence
     "loaders": 2, "chunking": 2, "question": 2, "evidence": 2, "verify": 2, "manuscript": 2,
     # 3 the models' stack and the store
-    "embeddings": 3, "index": 3, "lexical": 3, "llm": 3,
+    "embeddings": 3, "index": 3, "lexical": 3, "llm": 3, "vector_cache": 3,
     # 4 retrieval
     "retrieve": 4,
     # 5 answering: choose evidence, run the agent, end in finalize

@@ -1,0 +1,98 @@
+"""Sentence vectors kept on disk, so a new process reads what an earlier one embedded.
+
+Answer selection embeds every sentence of the best retrieved papers (~40 texts, ~0.45 s on one thread): most of
+a cold `assistant ask`. The same papers come back for related questions, so their vectors are stored in one SQLite
+file per collection (the collection name already changes with the embedding model), keyed by a hash of the text.
+A stored vector is the one the encoder gave for that text; texts the store lacks are encoded and added.
+
+The store only saves time: when its folder cannot be written (a read-only index, a full disk), texts are encoded
+as before and a warning is logged once.
+
+    >>> cached = CachedEncoder(embedder, Path("vectorstore/sentence_vectors/papers-1a2b3c.sqlite"))
+    >>> cached.encode(["MedReason holds 32,682 question-answer pairs."]).shape
+    (1, 384)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["CachedEncoder"]
+
+_LOG = logging.getLogger(__name__)
+_BATCH = 500  # keys per SELECT: below SQLite's limit on bound variables
+
+
+class CachedEncoder:
+    """`encode` of the wrapped embedder, reading and adding vectors in a SQLite file."""
+
+    def __init__(self, embedder, path: Path) -> None:
+        self.embedder, self.path = embedder, path
+        self._connection: sqlite3.Connection | None = None
+        self._broken = False
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return self.embedder.encode(texts)
+        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]
+        with self._lock:
+            stored = self._read(keys)
+        missing = list(dict.fromkeys(k for k in keys if k not in stored))
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            fresh = self.embedder.encode([text_of[k] for k in missing])
+            stored.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                self._write([(k, stored[k]) for k in missing])
+        return np.stack([stored[k] for k in keys]).astype(np.float32, copy=False)
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self._connection is None and not self._broken:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
+                connection.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+                connection.commit()
+                self._connection = connection
+            except (OSError, sqlite3.Error) as exc:
+                self._fail(exc)
+        return self._connection
+
+    def _read(self, keys: list[str]) -> dict[str, np.ndarray]:
+        connection = self._open()
+        if connection is None:
+            return {}
+        unique = list(dict.fromkeys(keys))
+        found: dict[str, np.ndarray] = {}
+        try:
+            for start in range(0, len(unique), _BATCH):
+                part = unique[start:start + _BATCH]
+                rows = connection.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+                found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
+        except sqlite3.Error as exc:
+            self._fail(exc)
+            return {}
+        return found
+
+    def _write(self, rows: list[tuple[str, np.ndarray]]) -> None:
+        connection = self._open()
+        if connection is None:
+            return
+        try:
+            connection.executemany("INSERT OR IGNORE INTO vectors (key, vector) VALUES (?, ?)",
+                                   [(key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in rows])
+            connection.commit()
+        except sqlite3.Error as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        _LOG.warning("sentence vectors are not kept on disk (%s: %s); they are encoded each time", self.path, exc)
+        self._broken, self._connection = True, None
