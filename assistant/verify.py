@@ -38,6 +38,7 @@ so another field can replace them without touching this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -218,8 +219,8 @@ class _Token:
     prefix: str = ""  # the negative prefix stripped from it, if any
     antonyms: frozenset[str] = frozenset()  # antonym-list words this token (or phrase it starts) is a form of
     span: int = 1
-    opened_by: str = ""
-    bound: str = ""  # the number this word bounds ("more than 40"), if any  # what began its clause: "," "but" "(" ... (dropped from the tokens)
+    opened_by: str = ""  # what began its clause: "," "but" "(" ... (dropped from the tokens)
+    bound: str = ""  # the number this word bounds ("more than 40"), if any
 
 
 @dataclass(eq=False)
@@ -286,8 +287,9 @@ class _Analysis:
 
     def _mark_antonyms(self, sentence: list[_Token]) -> None:
         singles, phrases = self.lexicon.singles, self.lexicon.phrases
+        words = [t.word for t in sentence]
         for i, t in enumerate(sentence):
-            t.bound = _bounded_number(sentence, i)
+            t.bound = _bounded_number(words, i)
             found = set(_antonym_forms(t.word, t.forms, singles))
             span = 1
             for phrase in phrases:  # "fall short": several words
@@ -359,10 +361,9 @@ class _Analysis:
         return {f for n in after[:count] for f in n.forms}
 
 
-def _bounded_number(sentence: list[_Token], i: int) -> str:
-    """The number a word bounds ("more than 40", "115 cc or more", "below 5%"), or "". A bound marks off a group or a
-    range: it is weighed only against bounds of the same number ("fewer than 100" vs "more than 100")."""
-    words = [t.word for t in sentence]
+def _bounded_number(words: list[str], i: int) -> str:
+    """The number the i-th word bounds ("more than 40", "115 cc or more", "below 5%"), or "". A bound marks off a
+    group or a range: it is weighed only against bounds of the same number ("fewer than 100" vs "more than 100")."""
     after = words[i + 1:i + 3]
     if after[:1] == ["than"] and len(after) == 2 and _NUMERAL.fullmatch(after[1]):
         return after[1]
@@ -814,7 +815,8 @@ def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: s
     return bool(parts) and all(mentions(evidence_lower, p) or abbreviates(p, evidence) for p in parts)
 
 
-def check_support(claim: str, evidence_texts: list[str], min_coverage: float, setting: list[str] = ()) -> Verdict:
+def check_support(claim: str, evidence_texts: list[str], min_coverage: float,
+                  setting: Sequence[str] = ()) -> Verdict:
     """Is `claim` supported by these evidence texts together?
 
     In order: a statement, not an instruction; numbers (spelled-out ones as digits); names (an acronym may be
