@@ -67,7 +67,7 @@ _CLAUSE_BREAK = re.compile(
 _PSEUDO_NEGATIONS = {("not", "only"), ("not", "just"), ("not", "limited"), ("no", "doubt"), ("or", "not")}
 _NEGATION_WINDOW = 4  # content words a cue governs
 _NUMERAL = re.compile(r"\d[\d.,]*%?")
-_BOUND_PREPOSITIONS = {"above", "below", "over", "under"}  # "below 5%"; "seven large (125 beds)" is no bound
+_BOUND_PREPOSITIONS = {"above", "below", "over", "under"}  # "below 5%"; "four large (200 beds)" is no bound
 _CONTEXT_WINDOW = 4  # tokens either side that say what an antonym is about
 _NUMBER_WINDOW = 3  # tokens either side that say what a number counts
 _DIRECTION_SPAN = 12  # tokens from "from" to its "to" at most
@@ -362,7 +362,7 @@ class _Analysis:
 
 
 def _bounded_number(words: list[str], i: int) -> str:
-    """The number the i-th word bounds ("more than 40", "115 cc or more", "below 5%"), or "". A bound marks off a
+    """The number the i-th word bounds ("more than 40", "65 years or older", "below 5%"), or "". A bound marks off a
     group or a range: it is weighed only against bounds of the same number ("fewer than 100" vs "more than 100")."""
     after = words[i + 1:i + 3]
     if after[:1] == ["than"] and len(after) == 2 and _NUMERAL.fullmatch(after[1]):
@@ -822,7 +822,7 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float,
     In order: a statement, not an instruction; numbers (spelled-out ones as digits); names (an acronym may be
     spelled out); no added study design; no meaning flip (negation, negative prefix, antonym, reversed comparison
     or direction, swapped numbers); content coverage. `setting`: texts that vouch for names only, such as a
-    paper's aims ("whether X helps Dutch adolescents" says whom it studied, not what it found).
+    paper's aims ("whether X helps night-shift nurses" says whom it studied, not what it found).
     """
     if is_instruction(claim):
         return Verdict(False, "is an instruction, not a statement")
