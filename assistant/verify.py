@@ -526,17 +526,17 @@ def _antonym_flip(claim: _Analysis, evidence: _Analysis) -> str | None:
             if is_opposite and score > best_opposite:
                 best_opposite, opposite_token = score, e
             elif not is_opposite and (e.antonyms & c.antonyms or e.antonyms & wanted
-                                      or _same_direction(e.antonyms, c.antonyms, opposites)) and score > best_same:
+                                      or _same_direction(e.antonyms, wanted, opposites)) and score > best_same:
                 best_same = score
         if opposite_token is not None and best_opposite > best_same:
             return f"says '{c.word}' where the cited evidence says '{opposite_token.word}'"
     return None
 
 
-def _same_direction(a: frozenset[str], b: frozenset[str], opposites: dict[str, frozenset[str]]) -> bool:
+def _same_direction(words: frozenset[str], their_opposites: set[str], opposites: dict[str, frozenset[str]]) -> bool:
     """Words with two opposites in common point the same way: "lower" and "reduce" are both opposites of "increase"
     and "raise" (one shared opposite is not enough: "improve" and "increase" are both opposites of "reduce")."""
-    return len({o for w in a for o in opposites.get(w, ())} & {o for w in b for o in opposites.get(w, ())}) >= 2
+    return len({o for w in words for o in opposites.get(w, ())} & their_opposites) >= 2
 
 
 def _reversed_comparison(claim: _Analysis, evidence: _Analysis) -> str | None:
@@ -831,8 +831,10 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float,
     missing_numbers = numbers(claim) - _as_proportions(numbers(joined)) - _implied_counts(joined)
     if missing_numbers:
         return Verdict(False, f"number {sorted(missing_numbers)[0]} is not in the cited evidence")
+    evidence_words = content_words(joined)
     named = " ".join([joined, *setting])
-    named_lower, named_words = named.lower(), content_words(named)
+    named_words = evidence_words | content_words(" ".join(setting)) if setting else evidence_words
+    named_lower = named.lower()
     for entity in sorted(named_entities(claim)):
         if not _named_in(entity, named, named_lower, named_words):
             return Verdict(False, f"name '{entity}' is not in the cited evidence")
@@ -848,7 +850,7 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float,
         return Verdict(False, flip, contradicts=True)
     words = content_words(claim)
     if words:
-        spelled = {american_spelling(w) for w in content_words(joined)}
+        spelled = {american_spelling(w) for w in evidence_words}
         coverage = sum(terms_match(american_spelling(w), spelled) for w in words) / len(words)
         if coverage < min_coverage:
             return Verdict(False, f"only {coverage:.0%} of its content is in the cited evidence")

@@ -7,9 +7,9 @@ so machine noise falls on all alike: `--help` (the floor of any command), `searc
 and the ONNX embedder, and `ask QUESTION --json` with the ONNX embedder, with the writer gate (the default) and
 with every answer written (`ASSISTANT_WRITER_GATE=false`), and with the writer gate but without the kept sentence
 vectors (`ASSISTANT_KEEP_SENTENCE_VECTORS=false`: every candidate sentence embedded, as for papers no earlier
-`ask` read). For `ask`, the generation seconds the answer reports
-are subtracted too ("minus generation"), the figure the issue's goal is stated in. Medians, and the ratio to the
-torch search, are printed as a table and written as JSON.
+`ask` read). For `ask`, the generation seconds the answer reports are subtracted too ("minus generation"), the
+figure the issue's goal is stated in. Medians, and the ratio to the torch search, are printed as a table and
+written as JSON.
 """
 
 from __future__ import annotations

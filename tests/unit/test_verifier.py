@@ -633,13 +633,6 @@ BOUNDS = [
 ]
 
 
-def test_a_word_before_a_bracketed_number_is_no_bound():
-    """"four large (200 beds or more) hospitals": "large" describes the hospitals, so "small" there is a flip."""
-    evidence = "Stays shortened most in the four large (200 beds or more) hospitals and least in the smallest ones."
-    verdict = check_support("Stays shortened most in the four small hospitals.", [evidence], MIN_COVERAGE)
-    assert not verdict.supported and "large" in verdict.reason
-
-
 @pytest.mark.parametrize(("claim", "supported"), BOUNDS)
 def test_a_bound_is_weighed_only_against_bounds_of_the_same_number(claim, supported):
     """"90 ml or more" marks off a group; "less than 30 ml" another: no flip. "more than 30" against "less than 30"
@@ -647,6 +640,13 @@ def test_a_bound_is_weighed_only_against_bounds_of_the_same_number(claim, suppor
     evidence = ("Detection reached 70% in glands of less than 30 ml, falling to 35% in glands of 90 ml or greater.")
     verdict = check_support(claim, [evidence], MIN_COVERAGE)
     assert verdict.supported is supported, verdict.reason
+
+
+def test_a_word_before_a_bracketed_number_is_no_bound():
+    """"four large (200 beds or more) hospitals": "large" describes the hospitals, so "small" there is a flip."""
+    evidence = "Stays shortened most in the four large (200 beds or more) hospitals and least in the smallest ones."
+    verdict = check_support("Stays shortened most in the four small hospitals.", [evidence], MIN_COVERAGE)
+    assert not verdict.supported and "large" in verdict.reason
 
 
 def test_a_papers_aims_vouch_for_names_only():
