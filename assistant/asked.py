@@ -5,7 +5,9 @@ the mean age", "which agent protected the ovaries", "laparoscopic repair: is it
 safe?"). The kind is read by a bag-of-words model fitted on gold questions of
 every corpus whose kind was labelled when they were written
 (`python -m assistant.evaluation.fit_asked`; `data/asked.json`): the opening
-words, every word and word pair. The selector's sentence features and the
+words, the opening words of every later clause (a question that first sets the
+scene, "Among 228 patients who had ERCP, how often ...", asks in its last
+clause), every word and word pair. The selector's sentence features and the
 yes/no path follow the kind it reads.
 """
 
@@ -25,13 +27,21 @@ ASKED_KINDS = ("number", "name", "method", "yes_no")
 ASKED_PATH = Path(__file__).resolve().parent / "data" / "asked.json"
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*%?|[a-z]+(?:-[a-z]+)*")
 _LEAD = 3
+_CLAUSE_BREAK = re.compile(r"[,;:]")
+
+
+def _words(text: str) -> list[str]:
+    return ["<num>" if t[0].isdigit() else t for t in _TOKEN.findall(text.lower())]
 
 
 def asked_terms(question: str) -> list[str]:
-    """The first words by position ("^0:what"), then every word and word pair; a number is one token."""
-    words = ["<num>" if t[0].isdigit() else t for t in _TOKEN.findall(question.lower())]
+    """The first words by position ("^0:what") and the first words of each later clause ("^c0:how"), then
+    every word and word pair; a number is one token."""
+    words = _words(question)
     lead = [f"^{i}:{w}" for i, w in enumerate(words[:_LEAD])]
-    return lead + words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+    clause_leads = [f"^c{i}:{w}" for clause in _CLAUSE_BREAK.split(question)[1:]
+                    for i, w in enumerate(_words(clause)[:_LEAD])]
+    return lead + clause_leads + words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
 
 
 @dataclass(frozen=True)

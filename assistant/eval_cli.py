@@ -33,6 +33,8 @@ def eval_command(
     = None,
     judge: Annotated[str, typer.Option("--judge", help="extra report-only support judge: none or llm")] = "none",
     judge_model: Annotated[Optional[str], typer.Option("--judge-model", help="model for --judge llm")] = None,
+    batch: Annotated[Optional[str], typer.Option("--batch", help="one batch of gold questions: first, s12, ... "
+                                                 "(the suffix of its files; default: every batch)")] = None,
 ) -> None:
     """Score fact accuracy, abstention, citations and latency; report.md compares every run beside this one."""
     from .errors import InputError
@@ -52,7 +54,7 @@ def eval_command(
         task = bar.add_task(suite, total=None)
         run = run_suite(settings, suite=suite, corpus=corpus, split=split, limit=limit,
                         systems=[s.strip() for s in systems.split(",") if s.strip()], out=out,
-                        corpus_file=corpus_file, judge=judge, judge_model=judge_model,
+                        corpus_file=corpus_file, judge=judge, judge_model=judge_model, batch=batch,
                         progress=lambda done, total, item: bar.update(task, completed=done, total=total,
                                                                       description=item))
     for system, values in run.summary.items():

@@ -4,7 +4,9 @@
 
 Training data: every dev-split fact of the `daily` and `pubmedqa` gold sets whose `kind` was labelled when it
 was written (number; which_system and described, both asking for a name; method; yes_no). Test splits are never
-read. Classes are weighted to the same total, so PubMedQA's many yes/no questions do not drown the others.
+read. Classes are weighted to the same total, so PubMedQA's many yes/no questions do not drown the others, and
+so is every gold file, so the wording of one batch (the dataset's own PubMedQA questions, which all ask yes/no
+about a clinical subject) does not teach the reader that a clinical subject means a yes/no question.
 """
 
 from __future__ import annotations
@@ -30,23 +32,31 @@ def labelled_questions(corpora: tuple[str, ...] = ("daily", "pubmedqa")) -> list
             if item.kind in _KIND_ASKED]
 
 
-def _model(questions: list[str], kinds: np.ndarray):
+def _model(questions: list[str], kinds: np.ndarray, weight_of: dict[str, float]):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vectoriser = TfidfVectorizer(analyzer=asked_terms, sublinear_tf=True)
     x = vectoriser.fit_transform(questions)
-    return vectoriser, LogisticRegression(C=_C, max_iter=3000, class_weight="balanced").fit(x, kinds)
+    weight = np.array([weight_of[q] for q in questions])
+    model = LogisticRegression(C=_C, max_iter=3000, class_weight="balanced")
+    return vectoriser, model.fit(x, kinds, sample_weight=weight * len(weight) / weight.sum())
 
 
 def fit(items: list[EvalItem]) -> tuple[dict, dict]:
     """(exported model, out-of-fold report by kind and by gold file)."""
     questions = [i.question for i in items]
     kinds = np.array([_KIND_ASKED[i.kind] for i in items])
-    probabilities, classes = out_of_fold(questions, kinds, [i.paper_id for i in items], _model)
-    predicted = classes[probabilities.argmax(1)]
     source = np.array([f"{i.gold_file} ({'pubmedqa' if i.paper_id.startswith('pubmed-') else 'daily'})"
                        for i in items])
+    per_file = {f: int((source == f).sum()) for f in set(source)}
+    weight_of = {q: 1.0 / per_file[f] for q, f in zip(questions, source, strict=True)}
+
+    def model_for(texts: list[str], labels: np.ndarray):
+        return _model(texts, labels, weight_of)
+
+    probabilities, classes = out_of_fold(questions, kinds, [i.paper_id for i in items], model_for)
+    predicted = classes[probabilities.argmax(1)]
     report = {
         "questions": len(items), "accuracy": round(float((predicted == kinds).mean()), 3),
         "by_kind": recall_by_class(kinds, predicted, ASKED_KINDS),
@@ -54,7 +64,7 @@ def fit(items: list[EvalItem]) -> tuple[dict, dict]:
                              "accuracy": round(float((predicted[source == f] == kinds[source == f]).mean()), 3)}
                          for f in sorted(set(source))},
     }
-    return export(*_model(questions, kinds)), report
+    return export(*model_for(questions, kinds)), report
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from ..selection import (
     decision_terms, featurise, question_type, relevance_features,
 )
 from .corpora import CORPORA
-from .gold import EvalItem, FactItem, UnanswerableItem, gold_files, read_jsonl
+from .gold import EvalItem, FactItem, UnanswerableItem, batch_of, gold_files, read_jsonl
 from .metrics import answer_present, overlaps_gold
 
 _RETRIEVE_K = 24
@@ -80,8 +79,8 @@ def gold_set(corpus: str, gold_file: str) -> str:
     """"daily", "daily:s12": each batch of gold questions (`facts_s12.jsonl` with `unanswerable_s12.jsonl`)
     weighs the same in the fit, so the largest (for PubMedQA, the dataset's own yes/no questions) does not
     decide alone how questions are read. Other files (`unanswerable_written.jsonl`) belong to the first batch."""
-    batch = gold_file.split("_", 1)[1] if "_" in gold_file else ""
-    return f"{corpus}:{batch}" if re.fullmatch(r"s\d+", batch) else corpus
+    batch = batch_of(gold_file)
+    return corpus if batch == "first" else f"{corpus}:{batch}"
 
 
 def _label(item: EvalItem, gold_sentences: list[str], paper_id: str, text: str) -> int:

@@ -6,6 +6,7 @@ every metric treat both suites alike; the suite decides what "correct" means.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -14,7 +15,7 @@ from pydantic import BaseModel, ValidationError, model_validator
 from ..config import EVALS_DIR
 
 __all__ = [
-    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "gold_files", "load_items",
+    "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "batch_of", "gold_files", "load_items",
     "load_support_pairs", "read_jsonl",
 ]
 
@@ -112,19 +113,31 @@ def gold_files(evals_dir: Path, kind: str) -> list[Path]:
     return sorted(evals_dir.glob(f"{kind}.jsonl")) + sorted(evals_dir.glob(f"{kind}_*.jsonl"))
 
 
+def batch_of(gold_file: str) -> str:
+    """The batch a gold file (its stem) was written in: "s12" for `facts_s12`, "first" for the unsuffixed files
+    and the files added to them (`unanswerable_written`)."""
+    suffix = gold_file.split("_", 1)[1] if "_" in gold_file else ""
+    return suffix if re.fullmatch(r"s\d+", suffix) else "first"
+
+
 def load_items(
-    suite: str = "all", split: str = "all", limit: int | None = None, evals_dir: Path = EVALS_DIR
+    suite: str = "all", split: str = "all", limit: int | None = None, evals_dir: Path = EVALS_DIR,
+    batch: str | None = None,
 ) -> list[EvalItem]:
-    """Items of the chosen suite(s) and split, in file order; `limit` applies per suite."""
+    """Items of the chosen suite(s), split and batch (`batch_of`; None: every batch), in file order; `limit`
+    applies per suite."""
     if suite not in ("facts", "unanswerable", "all") or split not in ("dev", "test", "all"):
         raise ValueError(f"unknown suite '{suite}' or split '{split}'")
+    batches = {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
+    if batch is not None and batch not in batches:
+        raise ValueError(f"unknown batch '{batch}' in {evals_dir}: choose from {', '.join(sorted(batches))}")
     items: list[EvalItem] = []
     if suite in ("facts", "all"):
         facts = [
             EvalItem(id=f.id, suite="facts", question=f.question, split=f.split, kind=f.kind or f.style,
                      answers=f.answers, paper_id=f.paper_id, decision=f.decision, evidence=f.evidence + f.findings,
                      gold_file=path.stem)
-            for path in gold_files(evals_dir, "facts")
+            for path in gold_files(evals_dir, "facts") if batch in (None, batch_of(path.stem))
             for f in read_jsonl(path, FactItem) if split in ("all", f.split)
         ]
         items += facts[:limit]
@@ -132,7 +145,7 @@ def load_items(
         unanswerable = [
             EvalItem(id=u.id, suite="unanswerable", question=u.question, split=u.split, kind=u.kind,
                      paper_id=u.near_paper_id, gold_file=path.stem)
-            for path in gold_files(evals_dir, "unanswerable")
+            for path in gold_files(evals_dir, "unanswerable") if batch in (None, batch_of(path.stem))
             for u in read_jsonl(path, UnanswerableItem) if split in ("all", u.split)
         ]
         items += unanswerable[:limit]

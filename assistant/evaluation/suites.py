@@ -29,8 +29,10 @@ Progress = Callable[[int, int, str], None]
 def run_suite(settings: Settings, suite: str = "all", corpus: str = "daily", split: str = "all",
               limit: int | None = None, systems: list[str] | tuple[str, ...] = SYSTEMS, out: Path | None = None,
               corpus_file: Path | None = None, judge: str = "none", judge_model: str | None = None,
-              progress: Progress | None = None) -> EvalRun:
-    """Run `suite` on `corpus` with the model `settings` name; `progress(done, total, item)` after each item."""
+              progress: Progress | None = None, batch: str | None = None) -> EvalRun:
+    """Run `suite` on `corpus` with the model `settings` name; `progress(done, total, item)` after each item.
+    `batch` keeps one batch of gold questions (`gold.batch_of`: "first", "s12", ...), so a sealed batch's test
+    split can be run once without re-running every earlier batch."""
     from ..api import ResearchAssistant
     from .corpora import corpus_named
 
@@ -48,12 +50,14 @@ def run_suite(settings: Settings, suite: str = "all", corpus: str = "daily", spl
     out = out or settings.eval_dir / f"{datetime.now():%Y%m%d-%H%M%S}-{label}-{ra.settings.provider}"
     tick = progress or (lambda done, total, item: None)
     if suite in WRITING_SUITES:
+        if batch is not None:
+            raise InputError("--batch applies to the answer suites only", "drop --batch, or use --suite all")
         return _writing_suite(ra, suite, chosen, split, limit, out, tick)
-    return _answer_suite(ra, suite, chosen, split, limit, list(systems), out, judge, judge_model, tick)
+    return _answer_suite(ra, suite, chosen, split, limit, list(systems), out, judge, judge_model, tick, batch)
 
 
 def _answer_suite(ra, suite: str, chosen, split: str, limit: int | None, systems: list[str], out: Path,
-                  judge: str, judge_model: str | None, tick: Progress) -> EvalRun:
+                  judge: str, judge_model: str | None, tick: Progress, batch: str | None) -> EvalRun:
     from .gold import load_items
     from .judges import LexicalJudge, LLMJudge
     from .metrics import Context
@@ -61,11 +65,12 @@ def _answer_suite(ra, suite: str, chosen, split: str, limit: int | None, systems
     from .runner import run_items, score_records, summary_groups, write_results
 
     try:
-        items = load_items(suite, split, limit, chosen.gold_dir)
+        items = load_items(suite, split, limit, chosen.gold_dir, batch)
     except FileNotFoundError as exc:
         raise InputError(str(exc), "give the PubMedQA JSONL with --pubmedqa-file") from exc
     except ValueError as exc:
-        raise InputError(str(exc), "use --suite facts|unanswerable|all and --split dev|test|all") from exc
+        raise InputError(str(exc), "use --suite facts|unanswerable|all, --split dev|test|all and a batch "
+                                   "named by the gold files (first, s12, ...)") from exc
     unknown = [name for name in systems if name not in SYSTEMS]
     if unknown or not systems:
         raise InputError(f"unknown systems {unknown or '(none given)'}", f"use a comma list of {', '.join(SYSTEMS)}")
@@ -87,7 +92,8 @@ def _answer_suite(ra, suite: str, chosen, split: str, limit: int | None, systems
 
     records = run_items(ra, items, systems, advance)
     scored = score_records(records, Context(papers=papers, judge=judges[0]), judges[1:])
-    options = {"corpus": chosen.name, "suite": suite, "split": split, "limit": limit, "systems": systems}
+    options = {"corpus": chosen.name, "suite": suite, "split": split, "limit": limit, "systems": systems,
+               "batch": batch}
     write_results(out, ra, records, scored, options, judges, time.perf_counter() - started)
     report = write_report(out)
     summary = {system: {name: groups["all"].get(name) for name in HEADLINE}

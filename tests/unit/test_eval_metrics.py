@@ -114,6 +114,23 @@ def test_gold_papers_exist_in_the_bundled_corpus_and_state_an_answer(facts, unan
         assert item.paper_id is None or item.paper_id in papers, item.id
 
 
+def test_load_items_keeps_one_batch_of_gold_files(tmp_path):
+    from assistant.evaluation.corpora import CORPORA
+    from assistant.evaluation.gold import batch_of
+
+    assert [batch_of(s) for s in ("facts", "unanswerable_written", "facts_s12", "unanswerable_s16")] == [
+        "first", "first", "s12", "s16"]
+    gold_dir = CORPORA["pubmedqa"].gold_dir
+    everything = load_items("all", "all", None, gold_dir)
+    first = load_items("all", "all", None, gold_dir, batch="first")
+    s12 = load_items("all", "all", None, gold_dir, batch="s12")
+    assert {i.gold_file for i in first} == {"facts", "unanswerable", "unanswerable_written"}
+    assert {i.gold_file for i in s12} == {"facts_s12", "unanswerable_s12"}
+    assert s12 == [i for i in everything if i.gold_file.endswith("_s12")]  # file order kept
+    with pytest.raises(ValueError, match="unknown batch 's99'.*first, s12"):
+        load_items("all", "all", None, gold_dir, batch="s99")
+
+
 def test_load_items_split_suite_and_limit(facts, unanswerable):
     dev = load_items("facts", "dev")
     assert dev and all(i.split == "dev" for i in dev)
