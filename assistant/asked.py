@@ -6,8 +6,8 @@ safe?"). The kind is read by a bag-of-words model fitted on gold questions of
 every corpus whose kind was labelled when they were written
 (`python -m assistant.evaluation.fit_asked`; `data/asked.json`): the opening
 words, the opening words of every later clause (a question that first sets the
-scene, "Among 228 patients who had ERCP, how often ...", asks in its last
-clause), every word and word pair. The selector's sentence features and the
+scene, "In adults screened at rural eye clinics, how many ...", asks in its
+last clause), every word and word pair. The selector's sentence features and the
 yes/no path follow the kind it reads.
 """
 
