@@ -128,9 +128,10 @@ def load_items(
     applies per suite."""
     if suite not in ("facts", "unanswerable", "all") or split not in ("dev", "test", "all"):
         raise ValueError(f"unknown suite '{suite}' or split '{split}'")
-    batches = {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
-    if batch is not None and batch not in batches:
-        raise ValueError(f"unknown batch '{batch}' in {evals_dir}: choose from {', '.join(sorted(batches))}")
+    if batch is not None:
+        batches = {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
+        if batch not in batches:
+            raise ValueError(f"unknown batch '{batch}' in {evals_dir}: choose from {', '.join(sorted(batches))}")
     items: list[EvalItem] = []
     if suite in ("facts", "all"):
         facts = [

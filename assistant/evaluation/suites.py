@@ -38,6 +38,8 @@ def run_suite(settings: Settings, suite: str = "all", corpus: str = "daily", spl
 
     if suite not in SUITES:
         raise InputError(f"unknown suite '{suite}'", f"use one of {', '.join(SUITES)}")
+    if batch is not None and suite in WRITING_SUITES:
+        raise InputError("--batch applies to the answer suites only", "drop --batch, or use --suite all")
     try:
         chosen = corpus_named(corpus)
         corpus_settings = chosen.settings_for(settings, corpus_file)
@@ -50,8 +52,6 @@ def run_suite(settings: Settings, suite: str = "all", corpus: str = "daily", spl
     out = out or settings.eval_dir / f"{datetime.now():%Y%m%d-%H%M%S}-{label}-{ra.settings.provider}"
     tick = progress or (lambda done, total, item: None)
     if suite in WRITING_SUITES:
-        if batch is not None:
-            raise InputError("--batch applies to the answer suites only", "drop --batch, or use --suite all")
         return _writing_suite(ra, suite, chosen, split, limit, out, tick)
     return _answer_suite(ra, suite, chosen, split, limit, list(systems), out, judge, judge_model, tick, batch)
 

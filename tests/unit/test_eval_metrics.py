@@ -114,7 +114,7 @@ def test_gold_papers_exist_in_the_bundled_corpus_and_state_an_answer(facts, unan
         assert item.paper_id is None or item.paper_id in papers, item.id
 
 
-def test_load_items_keeps_one_batch_of_gold_files(tmp_path):
+def test_load_items_keeps_one_batch_of_gold_files():
     from assistant.evaluation.corpora import CORPORA
     from assistant.evaluation.gold import batch_of
 
