@@ -1,8 +1,10 @@
 """What a question asks for: its kind, the asked attribute, its names, and which number answers it.
 
 A question is reduced to its *attribute* (the thing asked for: "question-answer
-pairs", "base model"), its *context* (the other key terms) and the names it
-mentions. These are signals for the fitted selector (selection.py), which
+pairs", "base model"), its *context* (the other key terms), the names it
+mentions, and its *focus*: the words from its question word on ("what
+percentage had an abnormal ECG" in "In 109 infants ..., what percentage had
+an abnormal ECG?"), which say what is asked while the rest sets the scene. These are signals for the fitted selector (selection.py), which
 decides which sentence answers; `bound_numbers` finds the number a sentence
 gives for the asked noun, so a written answer can be checked against it.
 """
@@ -19,7 +21,7 @@ from .text import (
 )
 from .vocabulary import vocabulary
 
-__all__ = ["QuestionProfile", "profile_question", "bound_numbers", "terms_match", "match_terms", "has_negation",
+__all__ = ["QuestionProfile", "profile_question", "focus_phrase", "bound_numbers", "terms_match", "match_terms", "has_negation",
            "is_overview"]
 
 QuestionKind = Literal["count", "quantity", "name", "other"]
@@ -49,6 +51,11 @@ _SYSTEM_NOUNS = {  # "which X" questions whose answer is a system's name ("Biome
     "corpus", "vlm", "mllm",
 }
 _PHRASE_SCAN = 6
+_FOCUS_WORDS = 8  # the asked part of a question: its question word and the words after it
+_ASKING = {"what", "which", "how", "who", "whom", "whose", "when", "where", "why"}
+_AUXILIARIES = {"did", "does", "do", "is", "are", "was", "were", "can", "could", "has", "have", "had", "will",
+                "would", "should"}
+_CLAUSE_BREAK = re.compile(r"[,;:]\s+|\s+[-\u2013\u2014]\s+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _NAME_OF = re.compile(r"\b(?:names?|kinds?|types?|sorts?) of (?:the |this |that |a |an |its )?")
 _SCALE_WORDS = {"thousand", "million", "billion"}
@@ -73,6 +80,20 @@ class QuestionProfile(BaseModel):
     qualifiers: list[str] = []
     context: list[str]
     entities: list[str]
+    focus: str = ""
+
+
+def focus_phrase(question: str) -> str:
+    """The asked part of a question: from the first question word (or a clause-opening "did", "is", ...) on,
+    `_FOCUS_WORDS` words long. Written questions often set the scene first ("In 190 patients ..., how long
+    was the median survival"), and a sentence that only restates the scene matches the whole question well."""
+    for clause in _CLAUSE_BREAK.split(question.strip().rstrip("?")):
+        words = clause.split()
+        for i, word in enumerate(words):
+            bare = word.lower().strip("()\"'")
+            if bare in _ASKING or (i == 0 and bare in _AUXILIARIES):
+                return " ".join(words[i:i + _FOCUS_WORDS])
+    return " ".join(question.split()[:_FOCUS_WORDS])
 
 
 def _phrase_after(
@@ -137,7 +158,8 @@ def profile_question(question: str) -> QuestionProfile:
         - {e.lower() for e in entities}
     )
     return QuestionProfile(
-        text=question, kind=kind, attribute=attribute, qualifiers=qualifiers, context=context, entities=entities
+        text=question, kind=kind, attribute=attribute, qualifiers=qualifiers, context=context, entities=entities,
+        focus=focus_phrase(question),
     )
 
 

@@ -74,6 +74,7 @@ SENTENCE_FEATURES = [
     "attribute", "has_attribute", "lexical_margin", "new_weight",
     *[f"{t}_x_{signal}" for t in QUESTION_TYPES for signal in ("cosine", "lexical", "attribute")],
     *[f"role_{r}" for r in ROLES], *[f"{t}_x_role_{r}" for t in _ROLE_TYPES for r in ROLES],
+    "focus_lexical", "focus_cosine", "focus_cosine_margin",
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
                    "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
@@ -182,9 +183,14 @@ def candidates(hits, max_papers: int) -> list[Candidate]:
 
 
 def sentence_features(
-    profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights
+    profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights,
+    focus_cosines: np.ndarray | None = None,
 ) -> None:
-    """Fill `features` of every candidate (in place); the same code serves fitting and answering."""
+    """Fill `features` of every candidate (in place); the same code serves fitting and answering.
+    `focus_cosines`: each sentence's cosine to the question's asked part (`profile.focus`), else `cosines`."""
+    focus_cosines = cosines if focus_cosines is None else focus_cosines
+    focus_terms = content_words(profile.focus)
+    best_focus = _best_per_paper(found, [float(c) for c in focus_cosines])
     qtype = question_type(profile)
     question_terms = content_words(profile.text)
     question_names = {e.lower() for e in profile.entities}
@@ -222,6 +228,9 @@ def sentence_features(
             "first": float(candidate.start == 0),
             "paper_rank": 1.0 / (1 + candidate.paper_rank),
             "log_words": math.log(1 + len(tokens(text))),
+            "focus_lexical": weights.share(focus_terms, words) if focus_terms else 0.0,
+            "focus_cosine": float(focus_cosines[i]),
+            "focus_cosine_margin": float(focus_cosines[i]) - best_focus[paper.paper_id],
             **paper_cache[paper.paper_id],
         }
         for t in QUESTION_TYPES:
@@ -298,8 +307,8 @@ def score_candidates(profile: QuestionProfile, found: list[Candidate], embedder,
     """Fill every feature of the candidates (in place): the one path for fitting and answering."""
     if not found:
         return
-    vectors = embedder.encode([profile.text, *(c.text for c in found)])
-    sentence_features(profile, found, vectors[1:] @ vectors[0], weights)
+    vectors = embedder.encode([profile.text, profile.focus or profile.text, *(c.text for c in found)])
+    sentence_features(profile, found, vectors[2:] @ vectors[0], weights, vectors[2:] @ vectors[1])
 
 
 def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Paper
-from assistant.question import bound_numbers, is_overview, profile_question
+from assistant.question import bound_numbers, focus_phrase, is_overview, profile_question
 from assistant.text import sentence_spans
 
 MEDREASON = Paper(
@@ -123,3 +123,25 @@ def test_bound_numbers(question, needle, expected):
 ])
 def test_broad_questions_are_told_from_factoid_ones(question, broad):
     assert is_overview(question) is broad
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        pytest.param("In a survey of 2,000 households in three districts, what share of income went to rent?",
+                     "what share of income went to rent", id="scene-first"),
+        pytest.param("Among runners with knee pain after a marathon season, did taping reduce pain at six weeks?",
+                     "did taping reduce pain at six weeks", id="yes-no-after-the-scene"),
+        pytest.param("How many galaxies were observed in the survey?", "How many galaxies were observed in the survey",
+                     id="asked-first"),
+        pytest.param("Alongside the baseline regression, which estimator did the authors use to handle weak "
+                     "instruments in the wage equation?", "which estimator did the authors use to handle",
+                     id="eight-words-from-the-question-word"),
+        pytest.param("Laser cooling of trapped ions: is it reversible?", "is it reversible", id="after-a-colon"),
+        pytest.param("Name the detector used in the survey", "Name the detector used in the survey",
+                     id="no-question-word"),
+    ],
+)
+def test_the_focus_is_the_asked_part_not_the_scene(question, focus):
+    assert focus_phrase(question) == focus
+    assert profile_question(question).focus == focus

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
+from assistant.text import sentence_spans
 from assistant.selection import (
-    SENTENCE_FEATURES, LinearModel, TermWeights, decision_terms, load_selector, question_type,
+    SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, decision_terms, load_selector, question_type,
+    sentence_features,
 )
 
 
@@ -99,6 +102,26 @@ def test_negation_scope_marks_the_following_words():
     terms = decision_terms("Mobilisation did not reduce the length of stay.")
     assert "not_reduce" in terms and "reduce" not in terms
     assert "mobilisation" in terms  # before the cue: unmarked
+
+
+def test_a_sentence_stating_the_asked_part_outscores_one_restating_the_scene():
+    """Scene words ("190 patients", "lung cancer", "chemotherapy") are shared by both sentences; only the answer
+    speaks of the asked "median survival"."""
+    abstract = ("Of the 190 patients with advanced lung cancer, 144 received chemotherapy. "
+                "The median survival was 31 weeks.")
+    paper = Paper(paper_id="cohort", title="A cohort", abstract=abstract)
+    spans = sentence_spans(paper.text)
+    found = [Candidate(paper, start, end, 0) for start, end in spans]
+    profile = profile_question("In 190 patients with advanced lung cancer given chemotherapy, how long was the "
+                               "median survival?")
+    scene, answer = 0.8, 0.5  # the scene sentence is closer to the whole question, the answer to its asked part
+    sentence_features(profile, found, np.array([scene, answer]), TermWeights({"cohort": paper}),
+                      focus_cosines=np.array([0.2, 0.6]))
+    restating, stating = (c.features for c in found)
+    assert stating["focus_lexical"] > restating["focus_lexical"]
+    assert stating["focus_cosine"] > restating["focus_cosine"]
+    assert stating["focus_cosine_margin"] == 0.0 > restating["focus_cosine_margin"]
+    assert restating["cosine"] > stating["cosine"]
 
 
 def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
