@@ -4,7 +4,8 @@ A question is reduced to its *attribute* (the thing asked for: "question-answer
 pairs", "base model"), its *context* (the other key terms), the names it
 mentions, and its *focus*: the words from its question word on ("what
 percentage had an abnormal ECG" in "In 109 infants ..., what percentage had
-an abnormal ECG?"), which say what is asked while the rest sets the scene. These are signals for the fitted selector (selection.py), which
+an abnormal ECG?"), which say what is asked while the rest sets the scene.
+These are signals for the fitted selector (selection.py), which
 decides which sentence answers; `bound_numbers` finds the number a sentence
 gives for the asked noun, so a written answer can be checked against it.
 """
@@ -21,8 +22,8 @@ from .text import (
 )
 from .vocabulary import vocabulary
 
-__all__ = ["QuestionProfile", "profile_question", "focus_phrase", "bound_numbers", "terms_match", "match_terms", "has_negation",
-           "is_overview"]
+__all__ = ["QuestionProfile", "profile_question", "focus_phrase", "bound_numbers", "terms_match", "match_terms",
+           "has_negation", "is_overview"]
 
 QuestionKind = Literal["count", "quantity", "name", "other"]
 
