@@ -184,11 +184,10 @@ def candidates(hits, max_papers: int) -> list[Candidate]:
 
 def sentence_features(
     profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights,
-    focus_cosines: np.ndarray | None = None,
+    focus_cosines: np.ndarray,
 ) -> None:
     """Fill `features` of every candidate (in place); the same code serves fitting and answering.
-    `focus_cosines`: each sentence's cosine to the question's asked part (`profile.focus`), else `cosines`."""
-    focus_cosines = cosines if focus_cosines is None else focus_cosines
+    `cosines`: each sentence's cosine to the question; `focus_cosines`: to its asked part (`profile.focus`)."""
     focus_terms = content_words(profile.focus)
     best_focus = _best_per_paper(found, [float(c) for c in focus_cosines])
     qtype = question_type(profile)

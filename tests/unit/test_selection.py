@@ -11,11 +11,11 @@ import pytest
 from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
-from assistant.text import sentence_spans
 from assistant.selection import (
     SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, decision_terms, load_selector, question_type,
     sentence_features,
 )
+from assistant.text import sentence_spans
 
 
 @pytest.mark.parametrize(
