@@ -193,12 +193,18 @@ _SPELLED_COMPOUND = re.compile(  # "two-stage", "two- and three-year"; not "one-
     re.I)
 
 
+_PRONOUN_ONE = re.compile(r"\b((?:the|this|that|each|every|which|any|no)\s+)(?=one\b)", re.I)
+_SHIELD = "\ue000"  # a private-use character: no number word starts with it
+
+
 def spelled_as_digits(text: str) -> str:
     """Numbers written as words in digits ("nine patients" -> "9 patients", "twenty-five" -> "25", "a two-stage
     design" -> "a 2-stage design"), so a count restated in words is the same number; an isolated "one" stays a
-    word ("one of the most common")."""
+    word ("one of the most common"), and so does a "one" after a determiner, which is a pronoun ("the one three
+    months later" states 3, not 1 and 3)."""
+    text = _PRONOUN_ONE.sub(lambda m: m.group(1) + _SHIELD, text.replace(_SHIELD, ""))
     text = _SPELLED_COMPOUND.sub(lambda m: alpha2digit(m.group(1), "en") + "-", text)
-    return alpha2digit(text, "en")
+    return alpha2digit(text, "en").replace(_SHIELD, "")
 
 
 _LINKING_WORDS = frozenset({"a", "an", "and", "by", "for", "from", "in", "of", "on", "the", "to", "with"})
@@ -208,9 +214,14 @@ def abbreviates(acronym: str, text: str) -> bool:
     """Is `acronym` the initials of consecutive words of `text`? ("CABG": "coronary artery bypass grafting";
     "NHANES": "National Health and Nutrition Examination Survey"); linking words may be skipped.
     Three letters at least: two match by chance."""
+    return bool(spelled_out(acronym, text))
+
+
+def spelled_out(acronym: str, text: str) -> list[str]:
+    """The first run of words of `text` whose initials spell `acronym` (see `abbreviates`), or []."""
     letters = acronym.lower()
     if len(letters) < 3 or not letters.isalpha():
-        return False
+        return []
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
     for start in range(len(words)):
         matched, i = 0, start
@@ -221,8 +232,8 @@ def abbreviates(acronym: str, text: str) -> bool:
                 break
             i += 1
         if matched == len(letters):
-            return True
-    return False
+            return words[start:i]
+    return []
 
 
 def numbers(text: str) -> set[str]:
@@ -304,3 +315,41 @@ def match_terms(terms: list[str], text: str) -> float:
         return 1.0
     words = content_words(text)
     return sum(terms_match(t, words) for t in terms) / len(terms)
+
+
+_DEFINED_SHORT_FORM = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9\-]{1,9})\s*[;,)]")
+
+
+def acronym_definitions(text: str) -> dict[str, str]:
+    """Short forms a text defines in parentheses, each with its long form ("viral load (VL)" -> {"vl": "viral
+    load"}), by the Schwartz-Hearst rule: every letter of the short form occurs in order in the words just before
+    the parenthesis, the first one starting a word. Lets "undetectable VL" match a question about an
+    undetectable viral load. (The `abbreviations` package implements the same rule but configures the root
+    logger on import and is unmaintained since 2019.)"""
+    found: dict[str, str] = {}
+    for match in _DEFINED_SHORT_FORM.finditer(text):
+        short = match.group(1)
+        letters = [c.lower() for c in short if c.isalnum()]
+        if sum(c.isupper() for c in short) < 2 or not letters[0].isalpha():
+            continue
+        before = re.split(r"[.;:()\[\]]", text[max(0, match.start() - 200):match.start()])[-1].split()
+        window = before[-min(len(letters) + 5, 2 * len(letters)):]
+        long_form = _long_form(letters, " ".join(window))
+        if long_form and long_form.lower() != short.lower():
+            found.setdefault(short.lower(), long_form)
+    return found
+
+
+def _long_form(letters: list[str], words: str) -> str | None:
+    """The shortest tail of `words` that spells `letters` (Schwartz and Hearst, 2003), or None."""
+    lowered = words.lower()
+    position = len(lowered) - 1
+    for i in range(len(letters) - 1, -1, -1):
+        while position >= 0 and (lowered[position] != letters[i]
+                                 or (i == 0 and position > 0 and lowered[position - 1].isalnum())):
+            position -= 1
+        if position < 0:
+            return None
+        position -= 1
+    start = lowered.rfind(" ", 0, position + 1) + 1
+    return words[start:].strip() or None

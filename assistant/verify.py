@@ -47,7 +47,7 @@ from .citations import MARKER, MARKER_GROUP, attach_markers, cited_numbers, stri
 from .models import RemovedSentence
 from .text import (
     abbreviates, american_spelling, content_words, mentions, named_entities, normalise_number, numbers,
-    spelled_as_digits, split_sentences, terms_match, tokens,
+    spelled_as_digits, spelled_out, split_sentences, terms_match, tokens,
 )
 from .vocabulary import Vocabulary, vocabulary
 
@@ -227,6 +227,12 @@ class _Token:
 class _Cue:
     token: _Token
     scope: list[_Token]
+    partners: list[_Cue] = field(default_factory=list)  # the "nor" windows of a "neither"
+
+    def joint_forms(self) -> set[str]:
+        """Its window's words and those of its correlated cues: in "neither A, B nor C showed a correlation"
+        the negation is of the shared predicate, which only the last window reaches."""
+        return {f for cue in (self, *self.partners) for t in cue.scope for f in t.forms}
 
     @property
     def phrase(self) -> str:
@@ -262,6 +268,7 @@ class _Analysis:
 
     def _mark_negation(self, sentence: list[_Token]) -> None:
         words = [t.word for t in sentence]
+        neither: _Cue | None = None
         i = 0
         while i < len(sentence):
             cue = next((c for c in self.lexicon.cues if tuple(words[i:i + len(c)]) == c), None)
@@ -282,7 +289,12 @@ class _Analysis:
                 if t.forms:
                     t.negated = True
                     scope.append(t)
-            self.cues.append(_Cue(head, scope))
+            found = _Cue(head, scope)
+            self.cues.append(found)
+            if cue == ("nor",) and neither is not None:
+                neither.partners.append(found)
+            else:
+                neither = found if cue == ("neither",) else None
             i += len(cue)
 
     def _mark_antonyms(self, sentence: list[_Token]) -> None:
@@ -354,6 +366,17 @@ class _Analysis:
         after = ([n for n in clause if n.index >= t.index + t.span and n.forms]
                  or [n for n in sentence if n.index >= t.index + t.span])
         return {f for n in before for f in n.forms}, {f for n in after for f in n.forms}
+
+    def than_sides(self, t: _Token) -> tuple[set[str], set[str]] | None:
+        """(everything else of the comparison, what follows its "than"), or None without a "than" after `t` in
+        its clause."""
+        clause = [n for n in self.sentences[t.sentence] if n.clause == t.clause and not self.polar(n)]
+        than = next((n for n in clause if n.index >= t.index + t.span and n.word == "than"), None)
+        if than is None:
+            return None
+        before = {f for n in clause if n.index < than.index and n is not t for f in n.forms}
+        after = {f for n in clause if n.index > than.index for f in n.forms}
+        return (before, after) if before and after else None
 
     def following(self, t: _Token, count: int = 1) -> set[str]:
         after = [n for n in self.sentences[t.sentence][t.index + t.span:] if n.clause == t.clause and n.forms
@@ -438,8 +461,7 @@ def _negation_flip(claim: _Analysis, evidence: _Analysis, *, fallback: bool, gua
     for cue in claim.cues:  # the claim negates ...
         if not cue.scope:
             continue
-        scope = {f for t in cue.scope for f in t.forms}
-        if _overlap(scope, evidence_negated):
+        if _overlap(cue.joint_forms(), evidence_negated):
             continue  # ... what the evidence negates too
         affirmed = [t for t in cue.scope if _overlap(set(t.forms), evidence_affirmed)]
         if guard and any(_different_objects(claim, t, evidence) for t in affirmed):
@@ -455,6 +477,8 @@ def _negation_flip(claim: _Analysis, evidence: _Analysis, *, fallback: bool, gua
         present = [t for t in cue.scope if _overlap(set(t.forms), claim_words)]
         if not present or any(_overlap(set(t.forms), claim_negated) for t in present):
             continue
+        if cue.partners and _overlap(cue.joint_forms(), claim_negated):
+            continue  # "neither A nor B differed" against "A did not differ": the predicate is negated on both sides
         affirmed = [t for t in present
                     if _overlap(set(t.forms), claim_affirmed) and not _affirmed_elsewhere(evidence, t, claim)]
         if guard and any(_different_objects(evidence, t, claim) for t in affirmed):
@@ -499,9 +523,15 @@ def _only(words: set[str], others: set[str]) -> set[str]:
 
 
 def _reversed(claim: _Analysis, c: _Token, evidence: _Analysis, e: _Token) -> bool:
-    """"B outperforms A" against "A outperforms B": words before and after the comparison trade sides."""
-    left_c, right_c = claim.sides(c)
-    left_e, right_e = evidence.sides(e)
+    """"B outperforms A" against "A outperforms B": words before and after the comparison trade sides. Where
+    both say "than", what follows it is the one compared against, wherever the rest stands: "higher X in A
+    than in B" and "A had higher X than B" agree."""
+    than_c, than_e = claim.than_sides(c), evidence.than_sides(e)
+    left_c, right_c = than_c or claim.sides(c)
+    left_e, right_e = than_e or evidence.sides(e)
+    if bool(than_c) != bool(than_e):
+        left_c, right_c = claim.sides(c)
+        left_e, right_e = evidence.sides(e)
     left_c, right_c = _only(left_c, right_c), _only(right_c, left_c)  # words on both sides say nothing of order
     left_e, right_e = _only(left_e, right_e), _only(right_e, left_e)
     moved_right = any(_overlap({w}, right_e) and not _overlap({w}, left_e) for w in left_c)
@@ -796,6 +826,17 @@ def _as_proportions(stated: set[str]) -> set[str]:
     return forms
 
 
+def _acronym_words(text: str, other: str) -> set[str]:
+    """Content words of `other` that an acronym of `text` stands for, and those acronyms themselves: "GFR" in
+    `text` covers "glomerular filtration rate" in `other`."""
+    out: set[str] = set()
+    for acronym in set(re.findall(r"\b[A-Z]{3,}\b", text)):
+        run = spelled_out(acronym, other)
+        if run:
+            out |= content_words(" ".join(run)) | {acronym.lower()}
+    return out
+
+
 def _plain_numbers(text: str) -> str:
     """Numbers as digits, and LaTeX's escaped percent sign ("4.11\\%", as abstracts often carry it) as "%"."""
     return spelled_as_digits(text.replace("\\%", "%"))
@@ -850,8 +891,9 @@ def check_support(claim: str, evidence_texts: list[str], min_coverage: float,
         return Verdict(False, flip, contradicts=True)
     words = content_words(claim)
     if words:
-        spelled = {american_spelling(w) for w in evidence_words}
-        coverage = sum(terms_match(american_spelling(w), spelled) for w in words) / len(words)
+        spelled = {american_spelling(w) for w in evidence_words | _acronym_words(joined, claim)}
+        covered = _acronym_words(claim, joined)
+        coverage = sum(w in covered or terms_match(american_spelling(w), spelled) for w in words) / len(words)
         if coverage < min_coverage:
             return Verdict(False, f"only {coverage:.0%} of its content is in the cited evidence")
     return Verdict(True, "supported")

@@ -6,6 +6,7 @@ import pytest
 
 from assistant.text import (
     abbreviates,
+    acronym_definitions,
     american_spelling,
     content_words,
     exact_names,
@@ -169,9 +170,26 @@ def test_an_acronym_is_read_from_the_initials_of_consecutive_words(acronym, text
     assert abbreviates(acronym, text) is expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The viral load (VL) fell; VL stayed undetectable.", {"vl": "viral load"}),
+    ("with an ultrasound estimate of fetal weight (US-EFW) before birth",
+     {"us-efw": "ultrasound estimate of fetal weight"}),
+    ("the labour supply elasticity (LSE; see below) of married women", {"lse": "labour supply elasticity"}),
+    ("the Sloan Digital Sky Survey (SDSS) and gravitational waves (GW)", {"sdss": "Sloan Digital Sky Survey",
+                                                                        "gw": "gravitational waves"}),
+    ("in 45 patients (n=45) and controls (Table 2)", {}),  # no capitals, or one: not a short form
+    ("the trial (BERT) compared two arms", {}),  # letters not spelled by the words before: no definition
+])
+def test_short_forms_defined_in_parentheses_are_read_with_their_long_forms(text, expected):
+    assert acronym_definitions(text) == expected
+
+
 def test_spelled_out_numbers_become_digits_but_a_lone_one_stays_a_word():
     assert spelled_as_digits("Nine patients and twenty-five controls") == "9 patients and 25 controls"
     assert spelled_as_digits("one of the most common causes") == "one of the most common causes"
+    # after a determiner "one" is a pronoun, also beside another number word
+    assert spelled_as_digits("the one three months later") == "the one 3 months later"
+    assert spelled_as_digits("one three") == "1 3"
 
 
 @pytest.mark.parametrize(("text", "expected"), [

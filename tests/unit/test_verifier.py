@@ -295,6 +295,12 @@ FAITHFUL_NEGATIONS = [  # (faithful claim, the same claim with its polarity flip
         "exceeded SL on the MIMIC-CXR dataset.",
         id="not-only-is-no-negation",
     ),
+    pytest.param(
+        "Neither rainfall, soil depth nor slope showed a significant correlation with crop yield.",
+        "Rainfall showed a significant correlation with crop yield.",
+        "We found no significant correlation between crop yield and rainfall, soil depth or slope.",
+        id="neither-nor-negates-the-shared-predicate",
+    ),
 ]
 
 
@@ -345,6 +351,13 @@ def test_antonym_elsewhere_in_the_evidence_is_no_flip():
 
 
 REVERSALS = [
+    pytest.param(
+        "Northern farms had significantly higher nitrate levels than southern farms.",
+        "Southern farms had significantly higher nitrate levels than northern farms.",
+        "The nitrate level was significantly higher in northern farms than in southern farms.",
+        "reverses the comparison",
+        id="than-names-the-one-compared-against",
+    ),
     pytest.param(
         "RALP induces lower tissue trauma than RRP.",
         "RRP induces lower tissue trauma than RALP.",
@@ -605,6 +618,16 @@ def test_an_acronym_may_stand_for_its_words():
     assert check_support("The models were tuned with DPO on clinician feedback.", [evidence], MIN_COVERAGE).supported
     verdict = check_support("The models were tuned with PPO on clinician feedback.", [evidence], MIN_COVERAGE)
     assert not verdict.supported and "name 'ppo'" in verdict.reason
+
+
+def test_a_spelled_out_acronym_covers_its_words_both_ways():
+    """"GFR" on one side, "glomerular filtration rate" on the other: the same words for the coverage check."""
+    short = "The GFR was not significantly different before and 3 mo after surgery."
+    long = "Glomerular filtration rate did not differ significantly before surgery and 3 months after it."
+    assert check_support(long, [short], MIN_COVERAGE).supported
+    assert check_support(short, [long], MIN_COVERAGE).supported
+    assert not check_support("Cardiac output did not differ significantly before surgery and 3 months after it.",
+                             [short], MIN_COVERAGE).supported
 
 
 def test_a_cause_may_not_be_added_to_an_association():
