@@ -42,7 +42,9 @@ from .bagofwords import TermClassifier
 from .models import Paper
 from .roles import ROLES, load_roles
 from .question import QuestionProfile, bound_numbers, profile_question
-from .text import content_words, mentions, named_entities, numbers, sentence_spans, system_names, tokens
+from .text import (
+    acronym_definitions, content_words, mentions, named_entities, numbers, sentence_spans, system_names, tokens,
+)
 from .citations import MARKER
 from .verify import is_instruction
 from .vocabulary import vocabulary
@@ -74,7 +76,7 @@ SENTENCE_FEATURES = [
     "attribute", "has_attribute", "lexical_margin", "new_weight",
     *[f"{t}_x_{signal}" for t in QUESTION_TYPES for signal in ("cosine", "lexical", "attribute")],
     *[f"role_{r}" for r in ROLES], *[f"{t}_x_role_{r}" for t in _ROLE_TYPES for r in ROLES],
-    "focus_lexical", "focus_cosine", "focus_cosine_margin",
+    "focus_lexical", "focus_cosine", "focus_cosine_margin", "lexical_local", "focus_lexical_local",
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
                    "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
@@ -200,11 +202,14 @@ def sentence_features(
     cosine_rank[order] = np.arange(len(found))
     best_cosine = _best_per_paper(found, [float(c) for c in cosines])
     paper_cache: dict[str, dict[str, float]] = {}
+    read_words = _read_words(found)
+    local = {pid: LocalTermWeights(list(sentences.values())) for pid, sentences in _by_paper(found, read_words).items()}
     for i, candidate in enumerate(found):
         paper, text = candidate.paper, candidate.text
         if paper.paper_id not in paper_cache:
             paper_cache[paper.paper_id] = _paper_features(paper, question_terms, question_names, ownable, weights)
         words = content_words(text)
+        read = read_words[i]
         lowered = text.lower()
         new_words = words - question_terms
         names = named_entities(text) - vocabulary().kind_acronyms
@@ -213,7 +218,9 @@ def sentence_features(
             "cosine_rank": 1.0 / (1 + cosine_rank[i]),
             "cosine_paper": best_cosine[paper.paper_id],
             "cosine_margin": float(cosines[i]) - best_cosine[paper.paper_id],
-            "lexical": weights.share(question_terms, words),
+            "lexical": weights.share(question_terms, read),
+            "lexical_local": local[paper.paper_id].share(question_terms, read),
+            "focus_lexical_local": local[paper.paper_id].share(focus_terms, read) if focus_terms else 0.0,
             "names_sentence": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
                                if question_names else 1.0),
             "question_has_names": float(bool(question_names)),
@@ -227,7 +234,7 @@ def sentence_features(
             "first": float(candidate.start == 0),
             "paper_rank": 1.0 / (1 + candidate.paper_rank),
             "log_words": math.log(1 + len(tokens(text))),
-            "focus_lexical": weights.share(focus_terms, words) if focus_terms else 0.0,
+            "focus_lexical": weights.share(focus_terms, read) if focus_terms else 0.0,
             "focus_cosine": float(focus_cosines[i]),
             "focus_cosine_margin": float(focus_cosines[i]) - best_focus[paper.paper_id],
             **paper_cache[paper.paper_id],
@@ -243,7 +250,7 @@ def sentence_features(
         values["other_x_novelty"] = values["type_other"] * values["novelty"]
         values["count_x_bound"] = values["type_count"] * values["bound_number"]
         values["quantity_x_bound"] = values["type_quantity"] * values["bound_number"]
-        values["attribute"] = _attribute_share(profile.attribute, words)
+        values["attribute"] = _attribute_share(profile.attribute, read)
         values["has_attribute"] = float(bool(profile.attribute))
         values["new_weight"] = (sum(weights.weight(w) for w in new_words) / total_weight
                                 if (total_weight := sum(weights.weight(w) for w in words)) else 0.0)
@@ -259,6 +266,51 @@ def sentence_features(
     best_lexical = _best_per_paper(found, [c.features["lexical"] for c in found])
     for c in found:
         c.features["lexical_margin"] = c.features["lexical"] - best_lexical[c.paper.paper_id]
+
+
+def _read_words(found: list[Candidate]) -> list[set[str]]:
+    """Each sentence's content words, with the long form of every short form its paper defines ("undetectable VL"
+    also reads "viral load"), so a question in full words matches a sentence in abbreviations."""
+    defined = {paper_id: acronym_definitions(paper.text) for paper_id, paper in
+               {c.paper.paper_id: c.paper for c in found}.items()}
+    out = []
+    for candidate in found:
+        words = content_words(candidate.text)
+        expansions = defined[candidate.paper.paper_id]
+        for short in set(tokens(candidate.text)) & expansions.keys():
+            words |= content_words(expansions[short])
+        out.append(words)
+    return out
+
+
+def _by_paper(found: list[Candidate], read_words: list[set[str]]) -> dict[str, dict[int, set[str]]]:
+    grouped: dict[str, dict[int, set[str]]] = {}
+    for i, candidate in enumerate(found):
+        grouped.setdefault(candidate.paper.paper_id, {})[i] = read_words[i]
+    return grouped
+
+
+class LocalTermWeights:
+    """Inverse frequency of words among one paper's sentences: a word of the question that most of the paper's
+    sentences repeat (its subject, its setting) does not tell which sentence answers; a word only one sentence
+    has does. Corpus-wide `TermWeights` tell papers apart; these tell sentences within a paper apart."""
+
+    def __init__(self, sentences: list[set[str]]) -> None:
+        self.sentences = sentences
+        self.weights: dict[str, float] = {}
+
+    def weight(self, term: str) -> float:
+        """0.0 for a word no sentence of the paper has (in any inflection)."""
+        if term not in self.weights:
+            having = sum(_found(term, words) for words in self.sentences)
+            self.weights[term] = math.log(1 + len(self.sentences) / having) if having else 0.0
+        return self.weights[term]
+
+    def share(self, terms: set[str], words: set[str]) -> float:
+        """Locally weighted share of the `terms` this paper uses at all that the sentence has (0.0 when the paper
+        uses none)."""
+        total = sum(self.weight(t) for t in terms)
+        return sum(self.weight(t) for t in terms if _found(t, words)) / total if total else 0.0
 
 
 def _best_per_paper(found: list[Candidate], values: list[float]) -> dict[str, float]:

@@ -124,6 +124,23 @@ def test_a_sentence_stating_the_asked_part_outscores_one_restating_the_scene():
     assert restating["cosine"] > stating["cosine"]
 
 
+def test_a_word_the_whole_paper_repeats_does_not_pick_the_sentence_but_a_defined_short_form_does():
+    """"HIV" and "patients" are in every sentence, so only "undetectable viral load" tells the answer apart, and the
+    answer writes it "undetectable VL", defined earlier in the paper."""
+    abstract = ("We followed HIV patients at one centre and measured viral load (VL). "
+                "Of 619 HIV patients, 82 were diagnosed early. "
+                "Sixty-nine HIV patients (87.3%) had undetectable VL.")
+    paper = Paper(paper_id="cohort", title="A cohort", abstract=abstract)
+    found = [Candidate(paper, start, end, 0) for start, end in sentence_spans(paper.text)]
+    profile = profile_question("Among HIV patients diagnosed early, what share had an undetectable viral load?")
+    flat = np.full(len(found), 0.5)
+    sentence_features(profile, found, flat, TermWeights({"cohort": paper}), focus_cosines=flat)
+    definition, scene, answer = (c.features for c in found)
+    assert answer["focus_lexical_local"] > max(scene["focus_lexical_local"], definition["focus_lexical_local"])
+    assert answer["lexical_local"] > scene["lexical_local"]
+    assert answer["focus_lexical"] > definition["focus_lexical"]  # "viral load" read from "VL", beside "undetectable"
+
+
 def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
     selector = load_selector()
     assert selector.sentence.features == SENTENCE_FEATURES
