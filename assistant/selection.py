@@ -202,14 +202,14 @@ def sentence_features(
     cosine_rank[order] = np.arange(len(found))
     best_cosine = _best_per_paper(found, [float(c) for c in cosines])
     paper_cache: dict[str, dict[str, float]] = {}
-    read_words = _read_words(found)
-    local = {pid: LocalTermWeights(list(sentences.values())) for pid, sentences in _by_paper(found, read_words).items()}
+    plain_words = [content_words(c.text) for c in found]
+    read_words = _read_words(found, plain_words)
+    local = {pid: LocalTermWeights(sentences) for pid, sentences in _by_paper(found, read_words).items()}
     for i, candidate in enumerate(found):
         paper, text = candidate.paper, candidate.text
         if paper.paper_id not in paper_cache:
             paper_cache[paper.paper_id] = _paper_features(paper, question_terms, question_names, ownable, weights)
-        words = content_words(text)
-        read = read_words[i]
+        words, read = plain_words[i], read_words[i]
         lowered = text.lower()
         new_words = words - question_terms
         names = named_entities(text) - vocabulary().kind_acronyms
@@ -219,8 +219,8 @@ def sentence_features(
             "cosine_paper": best_cosine[paper.paper_id],
             "cosine_margin": float(cosines[i]) - best_cosine[paper.paper_id],
             "lexical": weights.share(question_terms, read),
-            "lexical_local": local[paper.paper_id].share(question_terms, read),
-            "focus_lexical_local": local[paper.paper_id].share(focus_terms, read) if focus_terms else 0.0,
+            "lexical_local": local[paper.paper_id].share(question_terms, i),
+            "focus_lexical_local": local[paper.paper_id].share(focus_terms, i) if focus_terms else 0.0,
             "names_sentence": (sum(mentions(lowered, n) for n in question_names) / len(question_names)
                                if question_names else 1.0),
             "question_has_names": float(bool(question_names)),
@@ -268,18 +268,16 @@ def sentence_features(
         c.features["lexical_margin"] = c.features["lexical"] - best_lexical[c.paper.paper_id]
 
 
-def _read_words(found: list[Candidate]) -> list[set[str]]:
+def _read_words(found: list[Candidate], plain_words: list[set[str]]) -> list[set[str]]:
     """Each sentence's content words, with the long form of every short form its paper defines ("undetectable VL"
     also reads "viral load"), so a question in full words matches a sentence in abbreviations."""
     defined = {paper_id: acronym_definitions(paper.text) for paper_id, paper in
                {c.paper.paper_id: c.paper for c in found}.items()}
     out = []
-    for candidate in found:
-        words = content_words(candidate.text)
+    for candidate, words in zip(found, plain_words, strict=True):
         expansions = defined[candidate.paper.paper_id]
-        for short in set(tokens(candidate.text)) & expansions.keys():
-            words |= content_words(expansions[short])
-        out.append(words)
+        shorts = set(tokens(candidate.text)) & expansions.keys() if expansions else ()
+        out.append(words.union(*(content_words(expansions[short]) for short in shorts)))
     return out
 
 
@@ -295,22 +293,28 @@ class LocalTermWeights:
     sentences repeat (its subject, its setting) does not tell which sentence answers; a word only one sentence
     has does. Corpus-wide `TermWeights` tell papers apart; these tell sentences within a paper apart."""
 
-    def __init__(self, sentences: list[set[str]]) -> None:
-        self.sentences = sentences
+    def __init__(self, sentences: dict[int, set[str]]) -> None:
+        """`sentences`: each sentence's words by its candidate index."""
+        self.sentences = {i: (words, {w[:5] for w in words if len(w) >= 5}) for i, words in sentences.items()}
         self.weights: dict[str, float] = {}
+
+    def _has(self, term: str, index: int) -> bool:
+        """`_found`, with the 5-letter stems of the sentence computed once."""
+        words, stems = self.sentences[index]
+        return term in words or (len(term) >= 5 and term[:5] in stems)
 
     def weight(self, term: str) -> float:
         """0.0 for a word no sentence of the paper has (in any inflection)."""
         if term not in self.weights:
-            having = sum(_found(term, words) for words in self.sentences)
+            having = sum(self._has(term, i) for i in self.sentences)
             self.weights[term] = math.log(1 + len(self.sentences) / having) if having else 0.0
         return self.weights[term]
 
-    def share(self, terms: set[str], words: set[str]) -> float:
-        """Locally weighted share of the `terms` this paper uses at all that the sentence has (0.0 when the paper
-        uses none)."""
+    def share(self, terms: set[str], index: int) -> float:
+        """Locally weighted share of the `terms` this paper uses at all that sentence `index` has (0.0 when the
+        paper uses none)."""
         total = sum(self.weight(t) for t in terms)
-        return sum(self.weight(t) for t in terms if _found(t, words)) / total if total else 0.0
+        return sum(self.weight(t) for t in terms if self._has(t, index)) / total if total else 0.0
 
 
 def _best_per_paper(found: list[Candidate], values: list[float]) -> dict[str, float]:
