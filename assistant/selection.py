@@ -146,11 +146,16 @@ class TermWeights:
         return sum(self.weight(t) for t in terms if _found(t, words)) / total
 
 
-def _found(term: str, words: set[str]) -> bool:
-    """Equal, or sharing a 5-letter stem ("trained" ~ "training"): inflections and derivations match."""
+def _found(term: str, words: set[str], stems: set[str] | None = None) -> bool:
+    """Equal, or sharing a 5-letter stem ("trained" ~ "training"): inflections and derivations match. `stems`:
+    `_stems(words)`, when the same words are searched many times."""
     if term in words:
         return True
-    return len(term) >= 5 and any(w[:5] == term[:5] for w in words if len(w) >= 5)
+    return len(term) >= 5 and term[:5] in (_stems(words) if stems is None else stems)
+
+
+def _stems(words: set[str]) -> set[str]:
+    return {w[:5] for w in words if len(w) >= 5}
 
 
 @dataclass
@@ -295,13 +300,11 @@ class LocalTermWeights:
 
     def __init__(self, sentences: dict[int, set[str]]) -> None:
         """`sentences`: each sentence's words by its candidate index."""
-        self.sentences = {i: (words, {w[:5] for w in words if len(w) >= 5}) for i, words in sentences.items()}
+        self.sentences = {i: (words, _stems(words)) for i, words in sentences.items()}
         self.weights: dict[str, float] = {}
 
     def _has(self, term: str, index: int) -> bool:
-        """`_found`, with the 5-letter stems of the sentence computed once."""
-        words, stems = self.sentences[index]
-        return term in words or (len(term) >= 5 and term[:5] in stems)
+        return _found(term, *self.sentences[index])
 
     def weight(self, term: str) -> float:
         """0.0 for a word no sentence of the paper has (in any inflection)."""

@@ -527,11 +527,10 @@ def _reversed(claim: _Analysis, c: _Token, evidence: _Analysis, e: _Token) -> bo
     both say "than", what follows it is the one compared against, wherever the rest stands: "higher X in A
     than in B" and "A had higher X than B" agree."""
     than_c, than_e = claim.than_sides(c), evidence.than_sides(e)
-    left_c, right_c = than_c or claim.sides(c)
-    left_e, right_e = than_e or evidence.sides(e)
-    if bool(than_c) != bool(than_e):
-        left_c, right_c = claim.sides(c)
-        left_e, right_e = evidence.sides(e)
+    if than_c and than_e:
+        (left_c, right_c), (left_e, right_e) = than_c, than_e
+    else:
+        (left_c, right_c), (left_e, right_e) = claim.sides(c), evidence.sides(e)
     left_c, right_c = _only(left_c, right_c), _only(right_c, left_c)  # words on both sides say nothing of order
     left_e, right_e = _only(left_e, right_e), _only(right_e, left_e)
     moved_right = any(_overlap({w}, right_e) and not _overlap({w}, left_e) for w in left_c)
