@@ -4,11 +4,12 @@
 
 On the plan path a factoid answer is the best evidence quoted unless the model writes a sentence that passes the
 verifier and carries that evidence's answer. With the bundled 135M model that is rare, yet every answer waited
-for generation. For every dev question of the three gold sets (test splits are never read) that reaches the
-writer, the configured model writes its answer as in production and the label is whether its words were shown
-(not the quote). A logistic model over signals known before writing (question type, answer probability, the
-best evidence's features) is fitted and reported out of fold, `GroupKFold` by paper. The agent skips writing
-when the fitted probability is below one half, and only for the writer it was fitted on.
+for generation. For every training question of the three gold sets (`fit_selector.training_items`: the sealed
+test split is never read) that reaches the writer, the configured model writes its answer as in production and
+the label is whether its words were shown (not the quote). A logistic model over signals known before writing
+(question type, answer probability, the best evidence's features) is fitted and reported out of fold,
+`GroupKFold` by paper. The agent skips writing when the fitted probability is below one half, and only for the
+writer it was fitted on.
 """
 
 from __future__ import annotations
@@ -25,20 +26,20 @@ from ..api import ResearchAssistant
 from ..resources import load_settings
 from ..selection import WRITER_FEATURES, WRITER_GATE_PATH, writer_features
 from .corpora import CORPORA
-from .fit_selector import _FOLDS, _dev_items, _export, _fit, _folds, _predict, cached
+from .fit_selector import _FOLDS, _export, _fit, _folds, _predict, cached, training_items
 
 _RETRIEVE_K = 24
 
 
 def collect(corpora: list[str]) -> list[dict]:
-    """One record per dev question that reaches the writer: its signals and whether the writer's words were
+    """One record per training question that reaches the writer: its signals and whether the writer's words were
     shown."""
     records = []
     base = load_settings().model_copy(update={"writer_gate": False})  # the writer writes every time
     for corpus in corpora:
         ra = ResearchAssistant(settings=CORPORA[corpus].settings_for(base))
         agent = ra.agent
-        for item, _ in _dev_items(corpus):
+        for item, _ in training_items(corpus):
             hits = agent.retriever.search_chunks(item.question, _RETRIEVE_K)
             _, selection = agent._select(item.question, item.question, hits)
             if not selection.answers or selection.qtype == "yes_no":

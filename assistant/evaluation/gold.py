@@ -16,7 +16,7 @@ from ..config import EVALS_DIR
 
 __all__ = [
     "EVALS_DIR", "FactItem", "UnanswerableItem", "SupportPair", "EvalItem", "batch_of", "gold_files", "load_items",
-    "load_support_pairs", "read_jsonl",
+    "load_support_pairs", "read_jsonl", "sealed_batch",
 ]
 
 Split = Literal["dev", "test"]
@@ -118,6 +118,14 @@ def batch_of(gold_file: str) -> str:
     and the files added to them (`unanswerable_written`)."""
     suffix = gold_file.split("_", 1)[1] if "_" in gold_file else ""
     return suffix if re.fullmatch(r"s\d+", suffix) else "first"
+
+
+def sealed_batch(evals_dir: Path) -> str:
+    """The newest batch of a gold folder ("s19"; "first" when it has no later batch). Its test split stays sealed
+    until its one run at the end of the session that wrote it; every older batch's test split has been run and
+    read, so it is no longer a test and may be fitted on."""
+    batches = {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
+    return max(batches, key=lambda b: 0 if b == "first" else int(b[1:]), default="first")
 
 
 def load_items(

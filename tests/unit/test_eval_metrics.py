@@ -131,6 +131,33 @@ def test_load_items_keeps_one_batch_of_gold_files():
         load_items("all", "all", None, gold_dir, batch="s99")
 
 
+def test_sealed_batch_is_the_newest_by_number(tmp_path):
+    from assistant.evaluation.gold import sealed_batch
+
+    assert sealed_batch(tmp_path) == "first"
+    (tmp_path / "facts.jsonl").write_text("")
+    assert sealed_batch(tmp_path) == "first"
+    for name in ("facts_s9.jsonl", "unanswerable_s12.jsonl", "unanswerable_written.jsonl"):
+        (tmp_path / name).write_text("")
+    assert sealed_batch(tmp_path) == "s12"  # by number: s9 sorts after s12 as text
+
+
+@pytest.mark.parametrize("corpus", ["daily", "pubmedqa"])
+def test_selector_fit_reads_every_split_but_the_sealed_test(corpus):
+    from assistant.evaluation.corpora import CORPORA
+    from assistant.evaluation.fit_selector import training_items
+    from assistant.evaluation.gold import batch_of, sealed_batch
+
+    gold_dir = CORPORA[corpus].gold_dir
+    sealed = sealed_batch(gold_dir)
+    every = load_items("all", "all", None, gold_dir)
+    read = {item.id for item, _ in training_items(corpus)}
+    expected = {i.id for i in every if i.split == "dev" or batch_of(i.gold_file) != sealed}
+    assert read == expected
+    assert any(i.split == "test" and batch_of(i.gold_file) == sealed for i in every)
+    assert any(i.split == "test" and i.id in read for i in every)
+
+
 def test_load_items_split_suite_and_limit(facts, unanswerable):
     dev = load_items("facts", "dev")
     assert dev and all(i.split == "dev" for i in dev)
