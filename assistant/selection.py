@@ -77,9 +77,11 @@ SENTENCE_FEATURES = [
     *[f"{t}_x_{signal}" for t in QUESTION_TYPES for signal in ("cosine", "lexical", "attribute")],
     *[f"role_{r}" for r in ROLES], *[f"{t}_x_role_{r}" for t in _ROLE_TYPES for r in ROLES],
     "focus_lexical", "focus_cosine", "focus_cosine_margin", "lexical_local", "focus_lexical_local",
+    "introduces_name", "name_x_introduces", "unnamed_x_introduces",
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
-                   "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES]
+                   "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES,
+                   "top_unnamed_x_introduces"]
 RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_missing_paper", "top_names_paper",
                       "top_names_introduced", "question_has_names", "top_logit", "paper_gap"]
 
@@ -257,6 +259,9 @@ def sentence_features(
         values["quantity_x_bound"] = values["type_quantity"] * values["bound_number"]
         values["attribute"] = _attribute_share(profile.attribute, read)
         values["has_attribute"] = float(bool(profile.attribute))
+        values["introduces_name"] = float(bool(_introduced_names(text) - question_names))
+        values["name_x_introduces"] = values["type_name"] * values["introduces_name"]
+        values["unnamed_x_introduces"] = values["name_x_introduces"] * (1.0 - values["question_has_names"])
         values["new_weight"] = (sum(weights.weight(w) for w in new_words) / total_weight
                                 if (total_weight := sum(weights.weight(w) for w in words)) else 0.0)
         for t in QUESTION_TYPES:
@@ -352,13 +357,21 @@ def _paper_features(paper: Paper, question_terms, question_names, ownable, weigh
 
 
 def _introduces(text: str, name: str) -> bool:
-    """"We propose X" / "this paper presents X": the paper that introduces a system owns its claims. Only the
-    clause after the verb counts: "we introduce X, a dataset built from Y" introduces X, not Y."""
-    for match in _PROPOSE.finditer(text):
-        clause = re.split(r"[,;:]|\.\s", text[match.end():match.end() + 80], maxsplit=1)[0]
-        if mentions(clause.lower(), name):
-            return True
-    return False
+    """"We propose X" / "this paper presents X": the paper that introduces a system owns its claims."""
+    return any(mentions(clause.lower(), name) for clause in _introducing_clauses(text))
+
+
+def _introduced_names(text: str) -> set[str]:
+    """The system names a sentence introduces ("we present NeuroVFM, ..."): the answer to a question that
+    describes a system without naming it."""
+    return {name for clause in _introducing_clauses(text) for name in system_names(clause)}
+
+
+def _introducing_clauses(text: str) -> list[str]:
+    """What follows each "we propose" up to the clause's end: "we introduce X, a dataset built from Y"
+    introduces X, not Y."""
+    return [re.split(r"[,;:]|\.\s", text[match.end():match.end() + 80], maxsplit=1)[0]
+            for match in _PROPOSE.finditer(text)]
 
 
 def score_candidates(profile: QuestionProfile, found: list[Candidate], embedder, weights: TermWeights) -> None:
@@ -395,6 +408,7 @@ def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[flo
     }
     for t in QUESTION_TYPES:
         values[f"type_{t}"] = float(qtype == t)
+    values["top_unnamed_x_introduces"] = top["unnamed_x_introduces"]
     return values
 
 

@@ -105,8 +105,8 @@ def test_invented_number_is_removed_and_the_verified_quote_is_used(small_ra, pla
 STREAM_CASES = [
     pytest.param(["MedReason contains 32,682 question-answer pairs {n:32,682}."], id="one-sentence"),
     pytest.param(
-        ["MedReason is a large-scale medical reasoning dataset {n:large-scale high-quality}. "
-         "MedReason contains 32,682 question-answer pairs {n:32,682}."],
+        ["A structured medical knowledge graph converts clinical QA pairs into logical chains "
+         "{n:structured medical knowledge graph}. MedReason contains 32,682 question-answer pairs {n:32,682}."],
         id="non-answering-sentence-first",
     ),
     pytest.param(["MedReason contains 99 question-answer pairs {n:32,682}."], id="fallback-quote"),
@@ -126,13 +126,13 @@ def test_streamed_text_equals_the_final_answer(small_ra, plan_settings, replies)
 
 def test_supported_sentence_that_does_not_answer_is_removed(small_ra, plan_settings):
     model = prompted(
-        "MedReason is a large-scale medical reasoning dataset {n:large-scale high-quality}. "
-        "MedReason contains 32,682 question-answer pairs {n:32,682}."
+        "A structured medical knowledge graph converts clinical QA pairs into logical chains "
+        "{n:structured medical knowledge graph}. MedReason contains 32,682 question-answer pairs {n:32,682}."
     )
     answer = ResearchAgent(plan_settings, small_ra.retriever, chat_model=model).ask(MEDREASON_Q, [])
     assert answer.answer == "MedReason contains 32,682 question-answer pairs [1]."
     assert [(r.sentence, r.reason) for r in answer.removed] == [
-        ("MedReason is a large-scale medical reasoning dataset.",
+        ("A structured medical knowledge graph converts clinical QA pairs into logical chains.",
          "supported, but does not give the best evidence's answer")
     ]
 

@@ -91,6 +91,26 @@ def test_a_paper_introduces_what_follows_its_contribution_verb_not_what_that_is_
     assert not _introduces(text, "pubmed")
 
 
+def test_a_sentence_introducing_a_name_the_question_lacks_is_marked_for_a_question_asking_a_name():
+    """A question that describes a system without naming it is answered by the sentence that introduces it."""
+    abstract = ("Training on MRI volumes is costly. We present NeuroVFM, a foundation model trained on "
+                "5.24 million MRI and CT volumes. NeuroVFM outperforms BiomedCLIP on 12 tasks.")
+    paper = Paper(paper_id="neuro", title="A model", abstract=abstract)
+    flat = np.full(3, 0.5)
+
+    def features(question: str) -> list[dict]:
+        found = [Candidate(paper, start, end, 0) for start, end in sentence_spans(paper.text)]
+        sentence_features(profile_question(question), found, flat, TermWeights({"neuro": paper}), focus_cosines=flat)
+        return [c.features for c in found]
+
+    background, introducing, comparing = features("Which foundation model was trained on millions of MRI volumes?")
+    assert (background["introduces_name"], introducing["introduces_name"], comparing["introduces_name"]) == (0, 1, 0)
+    assert introducing["unnamed_x_introduces"] == 1.0
+    named = features("How many volumes was NeuroVFM trained on?")[1]
+    assert named["introduces_name"] == 0.0  # the question already names what the sentence introduces
+    assert named["unnamed_x_introduces"] == 0.0
+
+
 def test_linear_model_is_a_standardised_logistic():
     model = LinearModel(features=["a", "b"], mean=[1.0, 0.0], scale=[2.0, 1.0], weights=[0.5, -1.0], bias=0.25)
     # z = ((3 - 1) / 2, (1 - 0) / 1) = (1, 1); logit = 0.5 - 1 + 0.25 = -0.25
