@@ -124,8 +124,12 @@ def sealed_batch(evals_dir: Path) -> str:
     """The newest batch of a gold folder ("s19"; "first" when it has no later batch). Its test split stays sealed
     until its one run at the end of the session that wrote it; every older batch's test split has been run and
     read, so it is no longer a test and may be fitted on."""
-    batches = {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
-    return max(batches, key=lambda b: 0 if b == "first" else int(b[1:]), default="first")
+    return max(_batches(evals_dir), key=lambda b: 0 if b == "first" else int(b[1:]), default="first")
+
+
+def _batches(evals_dir: Path) -> set[str]:
+    """Every batch (`batch_of`) that has a facts or unanswerable file in the folder."""
+    return {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
 
 
 def load_items(
@@ -137,7 +141,7 @@ def load_items(
     if suite not in ("facts", "unanswerable", "all") or split not in ("dev", "test", "all"):
         raise ValueError(f"unknown suite '{suite}' or split '{split}'")
     if batch is not None:
-        batches = {batch_of(path.stem) for kind in ("facts", "unanswerable") for path in gold_files(evals_dir, kind)}
+        batches = _batches(evals_dir)
         if batch not in batches:
             raise ValueError(f"unknown batch '{batch}' in {evals_dir}: choose from {', '.join(sorted(batches))}")
     items: list[EvalItem] = []
