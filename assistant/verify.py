@@ -847,9 +847,11 @@ def _implied_counts(text: str) -> set[str]:
 
 
 def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: set[str]) -> bool:
-    """The name as written, its words, or each hyphenated part as written or spelled out ("NHANES-III" in
-    "National Health and Nutrition Examination Survey III")."""
+    """The name as written or in the singular ("AUCs" for "AUC"), its words, or each hyphenated part as written or
+    spelled out ("NHANES-III" in "National Health and Nutrition Examination Survey III")."""
     if mentions(evidence_lower, entity) or all(terms_match(p, evidence_words) for p in content_words(entity)):
+        return True
+    if len(entity) > 3 and entity.endswith("s") and mentions(evidence_lower, entity[:-1]):
         return True
     parts = [p for p in entity.split("-") if p]
     return bool(parts) and all(mentions(evidence_lower, p) or abbreviates(p, evidence) for p in parts)

@@ -683,3 +683,13 @@ def test_a_papers_aims_vouch_for_names_only():
     assert verdict.supported, verdict.reason
     finding_only_in_aims = "Among Norwegian nurses, shift length is associated with burnout."
     assert not check_support(finding_only_in_aims, ["Age was recorded."], MIN_COVERAGE, setting=aims).supported
+
+
+def test_a_name_in_the_plural_is_the_same_name():
+    """"AUCs" where the evidence reports one "AUC" each: the plural names nothing new; another name still fails."""
+    evidence = "The classifier reached an AUC of 0.70 on MIMIC-CXR and 0.68 on CheXpert."
+    assert check_support("The classifier reached AUCs of 0.70 on MIMIC-CXR and 0.68 on CheXpert.", [evidence],
+                         MIN_COVERAGE).supported
+    verdict = check_support("The classifier reached F1s of 0.70 on MIMIC-CXR and 0.68 on CheXpert.", [evidence],
+                            MIN_COVERAGE)
+    assert not verdict.supported and "name 'f1s'" in verdict.reason
