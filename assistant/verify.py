@@ -847,8 +847,9 @@ def _implied_counts(text: str) -> set[str]:
 
 
 def _named_in(entity: str, evidence: str, evidence_lower: str, evidence_words: set[str]) -> bool:
-    """The name as written or in the singular ("AUCs" for "AUC"), its words, or each hyphenated part as written or
-    spelled out ("NHANES-III" in "National Health and Nutrition Examination Survey III")."""
+    """The name as written or in the singular ("AUCs" for "AUC"; not a two-letter singular: "ORs" would find the
+    word "or"), its words, or each hyphenated part as written or spelled out ("NHANES-III" in "National Health and
+    Nutrition Examination Survey III")."""
     if mentions(evidence_lower, entity) or all(terms_match(p, evidence_words) for p in content_words(entity)):
         return True
     if len(entity) > 3 and entity.endswith("s") and mentions(evidence_lower, entity[:-1]):
