@@ -63,14 +63,17 @@ class ResearchAssistant:
     def open_index(self, progress: Callable[[int, int], None] | None = None) -> PaperIndex:
         """The index, built from the bundled corpus on first start (reporting `progress(done, total)`).
 
-        Later starts only open it. `ra.index` calls this without progress; a front end that wants to show
+        Later starts only open it, unless the first build was interrupted: then they complete it (papers
+        already committed are skipped). `ra.index` calls this without progress; a front end that wants to show
         the first build calls it first.
         """
         if "index" in self.__dict__:
             return self.__dict__["index"]
         index = PaperIndex(self.settings, self.embedder)
-        if index.is_empty() and self.settings.default_corpus.exists():
+        if (index.is_empty() or index.first_build_unfinished()) and self.settings.default_corpus.exists():
+            index.mark_first_build("started")
             self._ingest_into(index, [str(self.settings.default_corpus)], progress)
+            index.mark_first_build("done")
         self.__dict__["index"] = index
         return index
 

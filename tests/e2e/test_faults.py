@@ -89,6 +89,38 @@ def test_sigkill_during_ingest_leaves_no_half_indexed_paper_and_a_rerun_complete
     assert chunk_papers == set(complete.index.papers())  # no orphan chunks of a paper that is not committed
 
 
+def test_a_first_start_killed_midway_is_completed_by_the_next_start(process_env, tmp_path):
+    """The first command builds the index from the bundled corpus; a user who stops it (here SIGKILL) must not be
+    left with part of the corpus for good: the next start completes the build."""
+    index_dir = tmp_path / "index"
+    env = process_env(index_dir, ASSISTANT_DEFAULT_CORPUS=str(BUNDLED_CORPUS))
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "search", "question-answer pairs"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + INGEST_DEADLINE_S
+    try:
+        while _committed_papers(index_dir) == 0:
+            assert time.monotonic() < deadline, "no paper was committed in time"
+            try:
+                code = proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                continue
+            pytest.fail(f"the first start ended (status {code}) before it was killed: {proc.stderr.read()[-2000:]}")
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stderr.close()
+    assert 0 < _committed_papers(index_dir) < 246
+
+    second = _cli(["search", "question-answer pairs", "--json"], env)
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)
+    assert _committed_papers(index_dir) == 246
+    settings = Settings(_env_file=None, index_dir=index_dir, default_corpus=tmp_path / "none")
+    assert not ResearchAssistant(settings=settings).index.first_build_unfinished()
+
+
 def test_a_damaged_index_folder_is_one_clear_line_and_rebuild_keeps_it_aside(process_env, tmp_path, small_corpus):
     index_dir = tmp_path / "index"
     env = process_env(index_dir, ASSISTANT_DEFAULT_CORPUS=str(tmp_path / "none"))
