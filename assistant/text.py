@@ -218,11 +218,19 @@ def abbreviates(acronym: str, text: str) -> bool:
 
 
 def spelled_out(acronym: str, text: str) -> list[str]:
-    """The first run of words of `text` whose initials spell `acronym` (see `abbreviates`), or []."""
+    """The first run of words of `text` whose initials spell `acronym` (see `abbreviates`), or []. A plural
+    acronym may be spelled out by its singular's words ("VLMs": "vision-language models")."""
     letters = acronym.lower()
     if len(letters) < 3 or not letters.isalpha():
         return []
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
+    run = _initials_run(letters, words)
+    if not run and len(letters) > 3 and letters.endswith("s"):
+        run = _initials_run(letters[:-1], words)
+    return run
+
+
+def _initials_run(letters: str, words: list[str]) -> list[str]:
     for start in range(len(words)):
         matched, i = 0, start
         while i < len(words) and matched < len(letters):

@@ -38,10 +38,13 @@ so another field can replace them without touching this module.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
+
+import Stemmer
 
 from .citations import MARKER, MARKER_GROUP, attach_markers, cited_numbers, strip_markers
 from .models import RemovedSentence
@@ -432,9 +435,25 @@ def _normalise_design(text: str) -> tuple[str, ...]:
 
 
 def _design_word(term: str, word: str) -> bool:
+    """Is `word` a form of the design word `term`? ("randomised" and "randomization" of "randomized"; "surveys" of
+    "survey"; but "question" is no "questionnaire", "quality" no "qualitative", "intervention" no "interview")."""
     if len(term) < 6:
         return word in (term, term + "s", term + "es")
-    return word.startswith(term[:6])
+    term, word = american_spelling(term), american_spelling(word)
+    if word[:6] != term[:6]:
+        return False
+    return (_inflects(word, term) or _inflects(term, word) or _snowball(word) == _snowball(term)
+            or (term[:-2] == word[:-2] and {term[-2:], word[-2:]} == {"is", "es"}))  # "analysis", "analyses"
+
+
+_STEMMERS = threading.local()  # a PyStemmer object must not be shared between threads
+
+
+@lru_cache(maxsize=16384)
+def _snowball(word: str) -> str:
+    if not hasattr(_STEMMERS, "english"):
+        _STEMMERS.english = Stemmer.Stemmer("english")
+    return _STEMMERS.english.stemWord(word)
 
 
 def _states_design(design: tuple[str, ...], words: tuple[str, ...]) -> bool:
@@ -829,7 +848,7 @@ def _acronym_words(text: str, other: str) -> set[str]:
     """Content words of `other` that an acronym of `text` stands for, and those acronyms themselves: "GFR" in
     `text` covers "glomerular filtration rate" in `other`."""
     out: set[str] = set()
-    for acronym in set(re.findall(r"\b[A-Z]{3,}\b", text)):
+    for acronym in set(re.findall(r"\b[A-Z]{3,}s?\b", text)):
         run = spelled_out(acronym, other)
         if run:
             out |= content_words(" ".join(run)) | {acronym.lower()}

@@ -165,6 +165,8 @@ def test_a_hyphenated_name_is_one_name_and_a_participle_compound_names_its_acron
     ("PTCA", "after coronary artery bypass grafting", False),
     ("CT", "a clinical trial", False),  # two letters match by chance: never read as spelled out
     ("CABG", "coronary arteries, and then bypass", False),  # initials of words that are not consecutive
+    ("VLMs", "recent medical vision-language models have shown promise", True),  # a plural by its singular's words
+    ("VLMs", "vision language", False),
 ])
 def test_an_acronym_is_read_from_the_initials_of_consecutive_words(acronym, text, expected):
     assert abbreviates(acronym, text) is expected

@@ -693,3 +693,16 @@ def test_a_name_in_the_plural_is_the_same_name():
     verdict = check_support("The classifier reached F1s of 0.70 on MIMIC-CXR and 0.68 on CheXpert.", [evidence],
                             MIN_COVERAGE)
     assert not verdict.supported and "name 'f1s'" in verdict.reason
+
+
+def test_a_word_that_only_begins_like_a_design_states_no_design():
+    """"question answering" is no questionnaire and "quality" no qualitative study; a form of the design word
+    ("randomization" of "randomized") still is one."""
+    evidence = "Recent medical vision-language models improve the quality of visual question answering."
+    assert check_support("Medical VLMs improve the quality of visual question answering.", [evidence],
+                         MIN_COVERAGE).supported
+    randomized = check_support("A randomized study showed medical vision-language models improve visual question "
+                               "answering.", [evidence], MIN_COVERAGE)
+    assert not randomized.supported and "adds the study design 'randomized'" in randomized.reason
+    assert check_support("Medical vision-language models improve visual question answering after randomization.",
+                         [evidence.replace("Recent", "In a randomized comparison, recent")], MIN_COVERAGE).supported
