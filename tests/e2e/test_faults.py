@@ -46,26 +46,31 @@ def _committed_papers(index_dir: Path) -> int:
     return row[0]
 
 
-def test_sigkill_during_ingest_leaves_no_half_indexed_paper_and_a_rerun_completes(process_env, tmp_path):
-    index_dir = tmp_path / "index"
-    env = process_env(index_dir, ASSISTANT_DEFAULT_CORPUS=str(tmp_path / "none"))
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "ingest", str(BUNDLED_CORPUS)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def _kill_once_papers_are_committed(args: list[str], env: dict[str, str], index_dir: Path) -> None:
+    """Run the CLI command and SIGKILL it as soon as its first group of papers is committed."""
+    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     deadline = time.monotonic() + INGEST_DEADLINE_S
     try:
-        while _committed_papers(index_dir) == 0:  # wait until the first group of papers is committed
+        while _committed_papers(index_dir) == 0:
             assert time.monotonic() < deadline, "no paper was committed in time"
             try:
-                code = proc.wait(timeout=0.2)  # the poll interval, and a check that the ingest is still running
+                code = proc.wait(timeout=0.2)  # the poll interval, and a check that the command is still running
             except subprocess.TimeoutExpired:
                 continue
-            pytest.fail(f"ingest ended (status {code}) before it could be killed: {proc.stderr.read()[-2000:]}")
+            pytest.fail(f"`{args[0]}` ended (status {code}) before it could be killed: {proc.stderr.read()[-2000:]}")
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=60) == -signal.SIGKILL
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.stderr.close()
+
+
+def test_sigkill_during_ingest_leaves_no_half_indexed_paper_and_a_rerun_completes(process_env, tmp_path):
+    index_dir = tmp_path / "index"
+    env = process_env(index_dir, ASSISTANT_DEFAULT_CORPUS=str(tmp_path / "none"))
+    _kill_once_papers_are_committed(["ingest", str(BUNDLED_CORPUS)], env, index_dir)
 
     settings = Settings(_env_file=None, index_dir=index_dir, default_corpus=tmp_path / "none")
     after_kill = ResearchAssistant(settings=settings)
@@ -94,23 +99,7 @@ def test_a_first_start_killed_midway_is_completed_by_the_next_start(process_env,
     left with part of the corpus for good: the next start completes the build."""
     index_dir = tmp_path / "index"
     env = process_env(index_dir, ASSISTANT_DEFAULT_CORPUS=str(BUNDLED_CORPUS))
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "search", "question-answer pairs"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + INGEST_DEADLINE_S
-    try:
-        while _committed_papers(index_dir) == 0:
-            assert time.monotonic() < deadline, "no paper was committed in time"
-            try:
-                code = proc.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                continue
-            pytest.fail(f"the first start ended (status {code}) before it was killed: {proc.stderr.read()[-2000:]}")
-        proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
+    _kill_once_papers_are_committed(["search", "question-answer pairs"], env, index_dir)
     assert 0 < _committed_papers(index_dir) < 246
 
     second = _cli(["search", "question-answer pairs", "--json"], env)
