@@ -434,9 +434,11 @@ def _normalise_design(text: str) -> tuple[str, ...]:
     return tuple(re.sub(r"[^a-z0-9 ]+", " ", text.lower().replace("-", " ")).split())
 
 
+@lru_cache(maxsize=65536)
 def _design_word(term: str, word: str) -> bool:
     """Is `word` a form of the design word `term`? ("randomised" and "randomization" of "randomized"; "surveys" of
-    "survey"; but "question" is no "questionnaire", "quality" no "qualitative", "intervention" no "interview")."""
+    "survey"; but "question" is no "questionnaire", "quality" no "qualitative", "intervention" no "interview").
+    Cached: every word of every checked sentence is tried against every design word."""
     if len(term) < 6:
         return word in (term, term + "s", term + "es")
     term, word = american_spelling(term), american_spelling(word)
@@ -449,7 +451,6 @@ def _design_word(term: str, word: str) -> bool:
 _STEMMERS = threading.local()  # a PyStemmer object must not be shared between threads
 
 
-@lru_cache(maxsize=16384)
 def _snowball(word: str) -> str:
     if not hasattr(_STEMMERS, "english"):
         _STEMMERS.english = Stemmer.Stemmer("english")
