@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         default=True, description="keep the vectors of the sentences answer selection embeds on disk "
         "(<index>/sentence_vectors/), so a new process does not embed them again"
     )
+    keep_sentence_vectors_at_ingest: bool = Field(
+        default=True, description="when keeping sentence vectors, encode every sentence of each paper as it is "
+        "indexed: indexing takes longer (about twice the encoder work), the first question about a paper does "
+        "not wait for its sentences"
+    )
     ingest_threads: int = Field(
         default=0, ge=0, description="encoder threads for what is indexed (0: every core); indexing is a batch job"
     )

@@ -21,6 +21,7 @@ from .embeddings import Embedder
 from .errors import IndexStoreError
 from .lexical import stamp
 from .models import Chunk, IngestReport, Paper
+from .vector_cache import CachedEncoder
 
 __all__ = ["PaperIndex", "open_client", "forget_clients"]
 
@@ -110,6 +111,8 @@ class PaperIndex:
         self.catalog = self.client.get_or_create_collection(
             f"{name}-catalog", configuration=space, embedding_function=None
         )
+        self.sentence_vectors = (CachedEncoder(embedder, self.sentence_vectors_path())
+                                 if settings.keep_sentence_vectors else None)
         self._papers: dict[str, Paper] | None = None
         self._fingerprint = ""
         self._writes = 0
@@ -287,7 +290,11 @@ class PaperIndex:
 
     def _encode(self, group: list[tuple[Paper, str]], chunks: list[tuple[Paper, Chunk]]):
         texts = [f"{paper.title}. {chunk.text}" for paper, chunk in chunks] + [paper.title for paper, _ in group]
-        return chunks, self.embedder.encode_bulk(texts)
+        vectors = self.embedder.encode_bulk(texts)
+        if self.sentence_vectors is not None and self.settings.keep_sentence_vectors_at_ingest:
+            self.sentence_vectors.keep(list(dict.fromkeys(
+                paper.text[start:end] for paper, chunk in chunks for start, end in chunk.sentence_spans)))
+        return chunks, vectors
 
     def _write_papers(
         self,

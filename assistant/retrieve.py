@@ -17,7 +17,6 @@ from .index import PaperIndex
 from .lexical import LexicalIndex, load_or_build
 from .models import Chunk, Paper, SearchHit
 from .text import STOPWORDS, content_words, exact_names, named_entities, numbers, sentence_spans, tokens
-from .vector_cache import CachedEncoder
 
 __all__ = ["Retriever", "ChunkHit", "SearchFilters"]
 
@@ -58,8 +57,8 @@ class Retriever:
         self.settings = settings
         self.index = index
         self.embedder = embedder
-        self.sentence_encoder = (CachedEncoder(embedder, index.sentence_vectors_path())
-                                 if settings.keep_sentence_vectors else embedder)  # what answer selection embeds
+        self.sentence_encoder = (index.sentence_vectors if index.sentence_vectors is not None
+                                 else embedder)  # what answer selection embeds
         self._bm25: LexicalIndex | None = None
         self._bm25_version: tuple[int, int, int] | None = None
         self._bm25_lock = threading.Lock()  # the web UI searches from several threads

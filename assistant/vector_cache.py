@@ -3,7 +3,9 @@
 Answer selection embeds every sentence of the best retrieved papers (~40 texts, ~0.45 s on one thread): most of
 a cold `assistant ask`. The same papers come back for related questions, so their vectors are stored in one SQLite
 file per collection (the collection name already changes with the embedding model), keyed by a hash of the text.
-A stored vector is the one the encoder gave for that text; texts the store lacks are encoded and added.
+A stored vector is the one the encoder gave for that text; texts the store lacks are encoded and added. Indexing
+fills the store with every sentence of each new paper (`keep`), so that even the first question about a paper
+finds its sentences encoded.
 
 The store only saves time: when its folder cannot be written (a read-only index, a full disk), texts are encoded
 as before and a warning is logged once.
@@ -41,17 +43,28 @@ class CachedEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return self.embedder.encode(texts)
-        keys = [hashlib.sha256(t.encode("utf-8")).hexdigest()[:32] for t in texts]
+        keys, stored, _ = self._complete(texts, self.embedder.encode)
+        return np.stack([stored[k] for k in keys]).astype(np.float32, copy=False)
+
+    def keep(self, texts: list[str]) -> int:
+        """Encode and store the texts the store lacks, with the embedder's bulk path (indexing may use every
+        core), so that no later question waits for them. Returns how many were encoded."""
+        return self._complete(texts, self.embedder.encode_bulk)[2] if texts else 0
+
+    def _complete(self, texts: list[str], encode) -> tuple[list[str], dict[str, np.ndarray], int]:
+        """The texts' keys, their vectors (stored or freshly encoded with `encode`, then stored) and how many
+        were encoded."""
+        keys = [_key(t) for t in texts]
         with self._lock:
             stored = self._read(keys)
         missing = list(dict.fromkeys(k for k in keys if k not in stored))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
-            fresh = self.embedder.encode([text_of[k] for k in missing])
+            fresh = encode([text_of[k] for k in missing])
             stored.update(zip(missing, fresh, strict=True))
             with self._lock:
                 self._write([(k, stored[k]) for k in missing])
-        return np.stack([stored[k] for k in keys]).astype(np.float32, copy=False)
+        return keys, stored, len(missing)
 
     def _open(self) -> sqlite3.Connection | None:
         if self._connection is None and not self._broken:
@@ -96,3 +109,7 @@ class CachedEncoder:
     def _fail(self, exc: Exception) -> None:
         _LOG.warning("sentence vectors are not kept on disk (%s: %s); they are encoded each time", self.path, exc)
         self._broken, self._connection = True, None
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

@@ -8,12 +8,14 @@ Run from the project root (see bench/README.md):
 
 1. Indexing, once per embedding backend (`--backends torch,onnx`), side by side in one run. The bundled corpus
    (5 HF Daily Papers dumps, 246 unique papers) is ingested with `ResearchAssistant.ingest` into a fresh
-   temporary index: loading, merging, chunking, encoding, Chroma writes. Right after, the raw encoder of the
-   same backend is timed on *exactly the texts the pipeline encoded* (every "title. chunk" text plus every
-   title, same batch size). ratio = raw encode seconds / pipeline seconds: the share of the encoder's own
-   throughput the pipeline keeps (1.00 = the pipeline adds nothing). recall@5: share of the dev questions of
-   evals/daily/facts.jsonl whose gold paper is among `ra.search(question, k=5)` on that backend's index
-   (the test split is never read).
+   temporary index: loading, merging, chunking, encoding, Chroma writes, and (the default since session 23)
+   encoding every sentence into the store answer selection reads (`vector_cache`); a spec ending in
+   ":chunks" indexes without that (`keep_sentence_vectors_at_ingest=False`), as before session 23. Right
+   after, the raw encoder of the same backend is timed on *exactly the texts the pipeline encoded* (every
+   "title. chunk" text plus every title, and every unique sentence when they are kept; same batch size).
+   ratio = raw encode seconds / pipeline seconds: the share of the encoder's own throughput the pipeline keeps
+   (1.00 = the pipeline adds nothing). recall@5: share of the dev questions of evals/daily/facts.jsonl whose
+   gold paper is among `ra.search(question, k=5)` on that backend's index (the test split is never read).
 
 2. Search latency of `ResearchAssistant.search` (full hybrid path: query encoding, Chroma nearest neighbours,
    BM25, rank fusion, snippets) at each size of `--sizes` (synthetic chunks), each size in its own child
@@ -60,7 +62,7 @@ from assistant.config import BUNDLED_CORPUS, Settings  # noqa: E402
 from assistant.index import _chunk_metadata  # noqa: E402  (the index's own metadata layout)
 from assistant.loaders import load_sources  # noqa: E402
 from assistant.models import Paper  # noqa: E402
-from assistant.text import numbers, slugify, split_sentences  # noqa: E402
+from assistant.text import numbers, sentence_spans, slugify, split_sentences  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "index.json"
 DEV_FACTS = ROOT / "evals" / "daily" / "facts.jsonl"
@@ -71,10 +73,12 @@ def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
-def make_settings(index_dir: Path, backend: str = "auto", ingest_threads: int = 0) -> Settings:
+def make_settings(index_dir: Path, backend: str = "auto", ingest_threads: int = 0,
+                  sentences_at_ingest: bool = True) -> Settings:
     # no automatic ingest of the bundled corpus: each benchmark controls what is indexed
     return Settings(_env_file=None, index_dir=index_dir, default_corpus=index_dir / "no-default-corpus",
-                    embedding_backend=backend, ingest_threads=ingest_threads)
+                    embedding_backend=backend, ingest_threads=ingest_threads,
+                    keep_sentence_vectors_at_ingest=sentences_at_ingest)
 
 
 # --- 1. indexing ---------------------------------------------------------------------------
@@ -87,9 +91,13 @@ def dev_questions() -> list[tuple[str, str]]:
 
 
 def bench_indexing(workdir: Path, spec: str, run: int = 0) -> tuple[ResearchAssistant, dict]:
-    """`spec` is a backend, optionally with its indexing threads: "onnx", "torch@1"."""
-    backend, _, threads = spec.partition("@")
-    ra = ResearchAssistant(settings=make_settings(workdir / f"sample-index-{spec}-{run}", backend, int(threads or 0)))
+    """`spec` is a backend, optionally with its indexing threads and ":chunks" (no sentence vectors kept at
+    ingest): "onnx", "torch@1:chunks"."""
+    engine, _, mode = spec.partition(":")
+    backend, _, threads = engine.partition("@")
+    sentences = mode != "chunks"
+    ra = ResearchAssistant(settings=make_settings(workdir / f"sample-index-{spec.replace(':', '-')}-{run}", backend,
+                                                  int(threads or 0), sentences))
     t0 = time.perf_counter()
     embedder = ra.embedder
     embedder.encode_bulk(["warm-up sentence for the encoder."] * 8)  # ONNX makes its indexing session here
@@ -112,6 +120,9 @@ def bench_indexing(workdir: Path, spec: str, run: int = 0) -> tuple[ResearchAssi
     n_chunk_texts = len(texts)
     texts += [paper.title for paper in papers]
     assert n_chunk_texts == n_chunks, (n_chunk_texts, n_chunks)
+    if sentences:  # see PaperIndex._encode: every unique sentence, into the store (vector_cache.CachedEncoder.keep)
+        texts += list(dict.fromkeys(paper.text[start:end] for paper in papers
+                                    for start, end in sentence_spans(paper.text)))
 
     t0 = time.perf_counter()
     embedder.encode_bulk(texts)  # what ingest encodes with: the same session and threads
@@ -122,6 +133,7 @@ def bench_indexing(workdir: Path, spec: str, run: int = 0) -> tuple[ResearchAssi
     return ra, {
         "backend": spec,
         "ingest_threads": ra.settings.ingest_threads or os.cpu_count(),
+        "sentences_kept_at_ingest": sentences,
         "papers": n_papers,
         "chunks": n_chunks,
         "encoded_texts": len(texts),
@@ -349,16 +361,15 @@ def run_child(size: int, pool_file: Path, workdir: Path, n_queries: int, seed: i
 def print_table(result: dict) -> None:
     print()
     first = result["indexing"][0]
-    print(f"Indexing the bundled corpus ({first['papers']} papers, {first['chunks']} chunks, "
-          f"{first['encoded_texts']} texts encoded), side by side")
-    header = (f"{'backend':<12}{'threads':>8}{'ingest s':>9}{'chunks/s':>10}{'raw enc s':>10}{'raw chunks/s':>13}"
-              f"{'share of raw':>13}{'vs row 1':>9}{'recall@5 dev':>13}")
+    print(f"Indexing the bundled corpus ({first['papers']} papers, {first['chunks']} chunks), side by side")
+    header = (f"{'backend':<16}{'threads':>8}{'texts':>7}{'ingest s':>9}{'chunks/s':>10}{'raw enc s':>10}"
+              f"{'raw chunks/s':>13}{'share of raw':>13}{'vs row 1':>9}{'recall@5 dev':>13}")
     print(header)
     print("-" * len(header))
     torch_rate = result["indexing"][0]["pipeline_chunks_per_s"]  # the first row is the baseline
     for row in result["indexing"]:
         speedup = f"{row['pipeline_chunks_per_s'] / torch_rate:.2f}x" if torch_rate else "-"
-        print(f"{row['backend']:<12}{row['ingest_threads']:>8}{row['pipeline_s']:>9.2f}{row['pipeline_chunks_per_s']:>10.2f}"
+        print(f"{row['backend']:<16}{row['ingest_threads']:>8}{row['encoded_texts']:>7}{row['pipeline_s']:>9.2f}{row['pipeline_chunks_per_s']:>10.2f}"
               f"{row['raw_encode_s']:>10.2f}{row['raw_encode_chunks_per_s']:>13.2f}"
               f"{row['throughput_share_of_raw']:>13.2f}{speedup:>9}{row['recall_at_5_dev']:>13.3f}")
     print()
@@ -387,8 +398,9 @@ def _load_average() -> float | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1k and 10k chunks, fewer queries")
-    parser.add_argument("--backends", default="torch@1,torch,onnx",
+    parser.add_argument("--backends", default="torch@1:chunks,torch:chunks,onnx:chunks,onnx",
                         help="backends to index with, in order; @N sets the indexing threads (default: every core); "
+                             "':chunks' indexes without keeping sentence vectors; "
                              "the first row is the baseline of the 'vs row 1' column")
     parser.add_argument("--sizes", default=None, help="synthetic index sizes in chunks (default 1000,10000,100000)")
     parser.add_argument("--queries", type=int, default=None, help="search queries per index")

@@ -155,3 +155,31 @@ def test_a_new_assistant_reads_the_sentence_vectors_an_earlier_ask_kept(ra, corp
     second = later.ask(question)
     assert second.answer == first.answer and second.status == first.status
     assert encoded and all(len(texts) == 1 for texts in encoded), encoded  # the retrieval query, nothing more
+
+
+def test_the_first_question_about_a_newly_indexed_paper_embeds_only_its_query(make_settings, tmp_path,
+                                                                              monkeypatch):
+    """Indexing keeps the vectors of every sentence of each paper, so no first question waits for them; with
+    that switched off, the same first question encodes the paper's sentences."""
+    from assistant.api import ResearchAssistant
+
+    dump = tmp_path / "corpus" / "000_sample.txt"
+    dump.parent.mkdir()
+    dump.write_text(INJECTION_DUMP, encoding="utf-8")
+    question = "How many time-lapse sequences does Lichen Atlas contain?"
+    answers, encoded = [], []
+    for at_ingest in (True, False):
+        settings = make_settings(default_corpus=dump.parent, keep_sentence_vectors_at_ingest=at_ingest)
+        ResearchAssistant(settings=settings).index.papers()  # the first start indexes the dump
+        later = ResearchAssistant(settings=settings)
+        calls: list[list[str]] = []
+        with monkeypatch.context() as patch:  # the embedder is shared by every assistant of the process
+            encode = later.embedder.encode
+            patch.setattr(later.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts))
+            answers.append(later.ask(question))
+        encoded.append(calls)
+    assert "1,250" in answers[0].answer and answers[0].answer == answers[1].answer
+    kept, not_kept = encoded
+    sentences = "Forecasting models must predict colony area six months ahead."
+    assert kept and all(sentences not in texts for texts in kept), kept  # queries only
+    assert any(sentences in texts for texts in not_kept), not_kept

@@ -15,6 +15,7 @@ class CountingEncoder:
 
     def __init__(self) -> None:
         self.calls: list[list[str]] = []
+        self.bulk_calls: list[list[str]] = []
         self._vectors: dict[str, np.ndarray] = {}
         self._random = np.random.default_rng(7)
 
@@ -23,6 +24,10 @@ class CountingEncoder:
         for text in texts:
             self._vectors.setdefault(text, self._random.standard_normal(8).astype(np.float32))
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 8), np.float32)
+
+    def encode_bulk(self, texts: list[str]) -> np.ndarray:
+        self.bulk_calls.append(list(texts))
+        return self.encode(texts)
 
 
 TEXTS = ["Sensitivity was 91% in the external cohort.", "The model was trained on 12,000 scans.",
@@ -56,3 +61,15 @@ def test_an_unwritable_store_still_encodes(tmp_path, caplog):
 def test_shapes_match_the_encoder(tmp_path, texts):
     encoder = CountingEncoder()
     assert CachedEncoder(encoder, tmp_path / "v.sqlite").encode(texts).shape == CountingEncoder().encode(texts).shape
+
+
+def test_kept_sentences_are_not_encoded_again_by_a_question(tmp_path):
+    """What indexing keeps (with the bulk path) a later question reads without encoding."""
+    encoder = CountingEncoder()
+    store = CachedEncoder(encoder, tmp_path / "vectors.sqlite")
+    assert store.keep(TEXTS) == 2
+    assert encoder.bulk_calls == [TEXTS[:2]]
+    assert store.keep(TEXTS[:1]) == 0
+    read = CachedEncoder(encoder, tmp_path / "vectors.sqlite").encode(TEXTS[:2])
+    assert len(encoder.calls) == 1  # the one call under `keep`
+    assert np.array_equal(read, np.stack([encoder._vectors[t] for t in TEXTS[:2]]))
