@@ -1,7 +1,8 @@
 """Fit the answer selector (`assistant/data/selector.json`) on gold questions outside the sealed test split,
 cross-validated by paper.
 
-    python -m assistant.evaluation.fit_selector [--out assistant/data/selector.json] [--cache eval-runs/selector-data.pkl]
+    python -m assistant.evaluation.fit_selector [--out assistant/data/selector.json] \
+        [--cache eval-runs/selector-data.pkl]
 
 Training data: every split a fit may read (`training_items`), each gold set on its own corpus: the dev split of
 every batch, the test split of every batch but the sealed newest one (`gold.sealed_batch`), and the first Daily
@@ -102,14 +103,20 @@ def _label(item: EvalItem, gold_sentences: list[str], paper_id: str, text: str) 
     return int(overlaps_gold(text, gold_sentences))
 
 
-def collect(corpora: list[str]) -> list[Question]:
+def collect(corpora: list[str], known: dict[tuple[str, str], Question] | None = None) -> list[Question]:
+    """Every training question featurised; those in `known` (by gold set and id, from an earlier collection with
+    the same feature code) are taken as they are, so adding a gold batch costs only its own questions."""
     questions = []
+    known = known or {}
     base = load_settings()
     for corpus in corpora:
         ra = ResearchAssistant(settings=CORPORA[corpus].settings_for(base))
         papers = ra.index.papers()
         weights = TermWeights(papers)
         for item, gold_sentences in training_items(corpus):
+            if (gold_set(corpus, item.gold_file), item.id) in known:
+                questions.append(known[(gold_set(corpus, item.gold_file), item.id)])
+                continue
             hits = ra.retriever.search_chunks(item.question, _RETRIEVE_K)
             profile, found = featurise(item.question, hits, ra.embedder, weights, ra.settings.evidence_papers)
             if not found:
@@ -324,8 +331,7 @@ def save_fitted(out: Path, model: dict, report: dict, command: str, **settings) 
 
 
 def cached(cache: Path, collect: Callable[[], T]) -> T:
-    """What `collect()` returns, kept in `cache` and read from it next time (collecting asks every training
-    question)."""
+    """What `collect()` returns, kept in `cache` and read from it next time."""
     if cache.exists():
         return pickle.loads(cache.read_bytes())
     collected = collect()
@@ -334,15 +340,29 @@ def cached(cache: Path, collect: Callable[[], T]) -> T:
     return collected
 
 
+def collect_kept(cache: Path, corpora: list[str]) -> list[Question]:
+    """The training questions, featurised: those kept in `cache` are read from it and only questions it lacks (a
+    new gold batch, a test split just unsealed) are asked (asking all of them takes about an hour); the cache is
+    rewritten when that changed what it holds. A kept question no longer readable for training is left out, as
+    `collect` follows `training_items`."""
+    kept = pickle.loads(cache.read_bytes()) if cache.exists() else []
+    collected = collect(corpora, {(q.corpus, q.id): q for q in kept})
+    if {(q.corpus, q.id) for q in collected} != {(q.corpus, q.id) for q in kept}:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(collected))
+    return collected
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=SELECTOR_PATH)
     parser.add_argument("--cache", type=Path, default=Path("eval-runs/selector-data.pkl"),
-                        help="featurised questions; reused when present (delete it after changing features)")
+                        help="featurised questions; those it holds are reused, new ones added (delete it after "
+                             "changing features)")
     parser.add_argument("--corpora", default="daily-v1,daily,pubmedqa")
     args = parser.parse_args(argv)
     corpora = [c for c in args.corpora.split(",") if c]
-    questions = cached(args.cache, lambda: collect(corpora))
+    questions = collect_kept(args.cache, corpora)
     models, report = fit(questions)
     decision, decision_report = fit_decision()
     meta = {"fitted": date.today().isoformat(), "corpora": corpora, "wrong_cost": _WRONG_COST,

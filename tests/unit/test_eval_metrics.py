@@ -158,6 +158,38 @@ def test_selector_fit_reads_every_split_but_the_sealed_test(corpus):
     assert any(i.split == "test" and i.id in read for i in every)
 
 
+def test_selector_data_kept_on_disk_is_reused_and_only_new_questions_are_asked(tmp_path, monkeypatch):
+    import pickle
+
+    from assistant.evaluation import fit_selector
+    from assistant.evaluation.fit_selector import Question, collect_kept
+
+    def question(corpus: str, qid: str, cosine: float) -> Question:
+        return Question(corpus=corpus, id=qid, group=qid, qtype="name", answerable=True, gold_paper="p",
+                        near_paper=None, features=[{"cosine": cosine}], labels=[1], papers=["p"])
+
+    training = [("daily", "d-1"), ("daily:s22", "d22-1")]  # what the gold folder holds today
+    asked: list[tuple[str, str]] = []
+
+    def fake_collect(corpora, known):
+        out = []
+        for key in training:
+            if key not in known:
+                asked.append(key)
+            out.append(known.get(key) or question(*key, cosine=0.5))
+        return out
+
+    monkeypatch.setattr(fit_selector, "collect", fake_collect)
+    cache = tmp_path / "selector-data.pkl"
+    cache.write_bytes(pickle.dumps([question("daily", "d-1", 0.9), question("daily:s9", "gone", 0.1)]))
+    first = collect_kept(cache, ["daily"])
+    assert asked == [("daily:s22", "d22-1")]  # the kept question is not asked again
+    assert [(q.id, q.features[0]["cosine"]) for q in first] == [("d-1", 0.9), ("d22-1", 0.5)]
+    second = collect_kept(cache, ["daily"])  # the rewritten cache holds both
+    assert asked == [("daily:s22", "d22-1")]
+    assert [q.id for q in second] == ["d-1", "d22-1"]
+
+
 def test_load_items_split_suite_and_limit(facts, unanswerable):
     dev = load_items("facts", "dev")
     assert dev and all(i.split == "dev" for i in dev)
