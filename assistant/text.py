@@ -193,16 +193,23 @@ _SPELLED_COMPOUND = re.compile(  # "two-stage", "two- and three-year"; not "one-
     re.I)
 
 
+_AND_IN_NUMBER = re.compile(  # "five hundred and sixty-one" is 561 (British usage), not 500 and 61, and "three
+    # hundred and fifty thousand" 350000; "one hundred and two hundred" stays two numbers
+    rf"\b(hundred)\s+and\s+(?=(?!hundred){_NUMBER_WORD}(?:-{_NUMBER_WORD})?\b(?!\s+hundred\b))"
+    rf"|\b(thousand|million)\s+and\s+(?=(?!hundred){_NUMBER_WORD}(?:-{_NUMBER_WORD})?\b"
+    rf"(?!\s+(?:hundred|thousand|million)\b))",
+    re.I)
 _PRONOUN_ONE = re.compile(r"\b((?:the|this|that|each|every|which|any|no)\s+)(?=one\b)", re.I)
 _SHIELD = "\ue000"  # a private-use character: no number word starts with it
 
 
 def spelled_as_digits(text: str) -> str:
     """Numbers written as words in digits ("nine patients" -> "9 patients", "twenty-five" -> "25", "a two-stage
-    design" -> "a 2-stage design"), so a count restated in words is the same number; an isolated "one" stays a
-    word ("one of the most common"), and so does a "one" after a determiner, which is a pronoun ("the one three
-    months later" states 3, not 1 and 3)."""
+    design" -> "a 2-stage design", "five hundred and sixty-one" -> "561"), so a count restated in words is the same
+    number; an isolated "one" stays a word ("one of the most common"), and so does a "one" after a determiner,
+    which is a pronoun ("the one three months later" states 3, not 1 and 3)."""
     text = _PRONOUN_ONE.sub(lambda m: m.group(1) + _SHIELD, text.replace(_SHIELD, ""))
+    text = _AND_IN_NUMBER.sub(lambda m: (m.group(1) or m.group(2)) + " ", text)
     text = _SPELLED_COMPOUND.sub(lambda m: alpha2digit(m.group(1), "en") + "-", text)
     return alpha2digit(text, "en").replace(_SHIELD, "")
 

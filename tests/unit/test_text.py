@@ -195,6 +195,17 @@ def test_spelled_out_numbers_become_digits_but_a_lone_one_stays_a_word():
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("in five hundred and sixty-one patients", "in 561 patients"),  # British "and" inside one number
+    ("Three hundred and fifty thousand people", "350000 people"),
+    ("two thousand and twelve", "2012"),
+    ("one hundred and two hundred patients", "100 and 200 patients"),  # two numbers
+    ("nine patients and ten controls", "9 patients and 10 controls"),
+])
+def test_and_inside_a_spelled_number(text, expected):
+    assert spelled_as_digits(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("a two-stage design", "a 2-stage design"),
     ("a twenty-five-item scale", "a 25-item scale"),
     ("two- and three-year survival", "2- and 3-year survival"),
