@@ -289,6 +289,8 @@ class PaperIndex:
         return {pid: meta["content_hash"] for pid, meta in zip(records["ids"], records["metadatas"], strict=True)}
 
     def _encode(self, group: list[tuple[Paper, str]], chunks: list[tuple[Paper, Chunk]]):
+        """The vectors of the group's chunks and titles; every sentence's vector goes into the store answer
+        selection reads (when kept at ingest), so no first question about these papers waits for them."""
         texts = [f"{paper.title}. {chunk.text}" for paper, chunk in chunks] + [paper.title for paper, _ in group]
         vectors = self.embedder.encode_bulk(texts)
         if self.sentence_vectors is not None and self.settings.keep_sentence_vectors_at_ingest:
