@@ -796,9 +796,22 @@ def _swapped_numbers(claim: _Analysis, evidence: _Analysis) -> str | None:
             ta, tb = in_claim[a][0], in_claim[b][0]
             if ta is tb or (a, b) in evidence_pairs or (b, a) in evidence_pairs:
                 continue  # one token, or their order is stated outright ("22 versus 15"), checked above
+            if _bracketed(claim, ta, tb) and any(_bracketed(evidence, ea, eb)
+                                                 for ea in in_evidence[a] for eb in in_evidence[b]):
+                continue  # one quantity in two forms both times ("33 (1.15%)" for "1.15% (n = 33)")
             if _crossed_contexts(claim, ta, tb, evidence, in_evidence[a], in_evidence[b], listed):
                 return f"swaps the numbers {a} and {b} of the cited evidence"
     return None
+
+
+def _bracketed(text: _Analysis, a: _Token, b: _Token) -> bool:
+    """Is one number the other's second form, in brackets right after it ("33 (1.15%)", "1.15% (n = 33)")? Then
+    the two are one quantity, and which comes first says nothing."""
+    first, second = sorted((a, b), key=lambda t: (t.sentence, t.index))
+    if first.sentence != second.sentence or second.opened_by != "(" or second.clause != first.clause + 1:
+        return False
+    between = text.sentences[first.sentence][first.index + 1:second.index]
+    return len(between) <= 2 and not any(t.forms or _token_numbers(t.word) for t in between)
 
 
 def _crossed_contexts(claim: _Analysis, ta: _Token, tb: _Token, evidence: _Analysis, places_a: list[_Token],

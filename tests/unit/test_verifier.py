@@ -511,6 +511,15 @@ def test_swapped_numbers_are_rejected(swapped, evidence, faithful):
     assert not verdict.supported and "swaps the numbers" in verdict.reason
 
 
+@pytest.mark.parametrize("claim", [
+    "Of 640 screened adults, 18 (2.8%) needed a second biopsy.",
+    "Of 640 screened adults, 2.8% (18 people) needed a second biopsy.",
+])
+def test_a_count_and_its_share_in_brackets_are_one_quantity_in_either_order(claim):
+    evidence = "Of the 640 adults screened, the 2.8% (n = 18) needed a second biopsy."
+    assert check_support(claim, [evidence], MIN_COVERAGE).supported
+
+
 def test_added_study_design_is_rejected():
     evidence = ("A retrospective chart review identified 27 patients who met our criteria for a buccal mucosal "
                 "primary tumor.")
