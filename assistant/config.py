@@ -83,8 +83,9 @@ class Settings(BaseSettings):
     )
     keep_sentence_vectors_at_ingest: bool = Field(
         default=True, description="when keeping sentence vectors, encode every sentence of each paper as it is "
-        "indexed: indexing takes longer (about twice the encoder work), the first question about a paper does "
-        "not wait for its sentences"
+        "indexed into the embedded index: indexing takes longer (about twice the encoder work), the first "
+        "question about a paper does not wait for its sentences (with a Chroma server the store stays this "
+        "machine's, filled by the questions it asks)"
     )
     ingest_threads: int = Field(
         default=0, ge=0, description="encoder threads for what is indexed (0: every core); indexing is a batch job"

@@ -113,6 +113,9 @@ class PaperIndex:
         )
         self.sentence_vectors = (CachedEncoder(embedder, self.sentence_vectors_path())
                                  if settings.keep_sentence_vectors else None)
+        # the store is this machine's: with a Chroma server, the machine that ingests may not be the one asking
+        self._keep_at_ingest = (self.sentence_vectors is not None and settings.keep_sentence_vectors_at_ingest
+                                and not settings.chroma_host)
         self._papers: dict[str, Paper] | None = None
         self._fingerprint = ""
         self._writes = 0
@@ -293,7 +296,7 @@ class PaperIndex:
         selection reads (when kept at ingest), so no first question about these papers waits for them."""
         texts = [f"{paper.title}. {chunk.text}" for paper, chunk in chunks] + [paper.title for paper, _ in group]
         vectors = self.embedder.encode_bulk(texts)
-        if self.sentence_vectors is not None and self.settings.keep_sentence_vectors_at_ingest:
+        if self._keep_at_ingest:
             self.sentence_vectors.keep(list(dict.fromkeys(
                 paper.text[start:end] for paper, chunk in chunks for start, end in chunk.sentence_spans)))
         return chunks, vectors

@@ -17,9 +17,9 @@ MEDREASON_ID = "medreason-eliciting-factual-medical-reasoning-steps-in-llms-via-
 TITLE_ONLY_FILE = "003_e7686ed9e3b5fe4d.txt"
 
 
-def _own_assistant(make_settings, tmp_path, embedder=None) -> ResearchAssistant:
+def _own_assistant(make_settings, tmp_path, embedder=None, **overrides) -> ResearchAssistant:
     """An assistant with its own empty index (no automatic ingest of the bundled corpus)."""
-    assistant = ResearchAssistant(settings=make_settings(default_corpus=tmp_path / "no-default-corpus"))
+    assistant = ResearchAssistant(settings=make_settings(default_corpus=tmp_path / "no-default-corpus", **overrides))
     if embedder is not None:
         assistant.__dict__["embedder"] = embedder  # replace the cached_property before the index is built
     return assistant
@@ -274,7 +274,8 @@ def test_interrupted_ingest_leaves_a_usable_index(ra, make_settings, tmp_path):
     papers = load_sources([str(source)]).papers
     assert len(papers) > _PAPERS_PER_WRITE  # needs at least two write groups
     flaky = _FailOnCall(ra.embedder, fail_on=2)
-    assistant = _own_assistant(make_settings, tmp_path, embedder=flaky)
+    # one bulk call per group: without the sentence vectors, which would add a second one per group
+    assistant = _own_assistant(make_settings, tmp_path, embedder=flaky, keep_sentence_vectors_at_ingest=False)
 
     with pytest.raises(IndexStoreError) as failure:
         assistant.ingest([source])
