@@ -4,8 +4,8 @@ Answer selection embeds every sentence of the best retrieved papers (~40 texts, 
 a cold `assistant ask`. The same papers come back for related questions, so their vectors are stored in one SQLite
 file per collection (the collection name already changes with the embedding model), keyed by a hash of the text.
 A stored vector is the one the encoder gave for that text; texts the store lacks are encoded and added. Indexing
-fills the store with every sentence of each new paper (`keep`), so that even the first question about a paper
-finds its sentences encoded.
+into the embedded index fills the store with every sentence of each new paper (`keep`), so that even the first
+question about a paper finds its sentences encoded.
 
 The store only saves time: when its folder cannot be written (a read-only index, a full disk), texts are encoded
 as before and a warning is logged once.

@@ -114,8 +114,9 @@ def collect(corpora: list[str], known: dict[tuple[str, str], Question] | None = 
         papers = ra.index.papers()
         weights = TermWeights(papers)
         for item, gold_sentences in training_items(corpus):
-            if (gold_set(corpus, item.gold_file), item.id) in known:
-                questions.append(known[(gold_set(corpus, item.gold_file), item.id)])
+            kept = known.get((gold_set(corpus, item.gold_file), item.id))
+            if kept is not None:
+                questions.append(kept)
                 continue
             hits = ra.retriever.search_chunks(item.question, _RETRIEVE_K)
             profile, found = featurise(item.question, hits, ra.embedder, weights, ra.settings.evidence_papers)
