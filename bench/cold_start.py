@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import statistics
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,18 +65,17 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     _timed(["ask", QUERY, "--json"], {})  # builds the index, its saved BM25, term weights and the candidate
     # sentences' kept vectors if needed; not counted (the "not kept" row shows an ask whose papers are new)
-    never_asked = Path(tempfile.mkdtemp(prefix="ra-cold-start-"))
-    _timed(["search", QUERY, "--json"], {"ASSISTANT_INDEX_DIR": str(never_asked)})  # its first build; not counted
     seconds: dict[str, list[float]] = {name: [] for name in COMMANDS}
     without_generation: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for _ in range(args.runs):
-        for name, (command, env) in COMMANDS.items():
-            if name == NEVER_ASKED:
-                env = {**env, "ASSISTANT_INDEX_DIR": str(never_asked)}
-            wall, generation = _timed(command, env)
-            seconds[name].append(wall)
-            without_generation[name].append(wall - generation)
-    shutil.rmtree(never_asked)
+    with tempfile.TemporaryDirectory(prefix="ra-cold-start-") as never_asked:  # removed even when a run fails
+        _timed(["search", QUERY, "--json"], {"ASSISTANT_INDEX_DIR": never_asked})  # its first build; not counted
+        for _ in range(args.runs):
+            for name, (command, env) in COMMANDS.items():
+                if name == NEVER_ASKED:
+                    env = {**env, "ASSISTANT_INDEX_DIR": never_asked}
+                wall, generation = _timed(command, env)
+                seconds[name].append(wall)
+                without_generation[name].append(wall - generation)
     medians = {name: round(statistics.median(values), 2) for name, values in seconds.items()}
     minus = {name: round(statistics.median(values), 2) for name, values in without_generation.items()}
     result = {"runs": args.runs, "median_s": medians, "median_minus_generation_s": minus, "all_s": seconds,
