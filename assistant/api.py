@@ -20,9 +20,9 @@ from pydantic import SecretStr
 from .chunking import chunk_paper
 from .config import Settings
 from .resources import embedding_model_path, load_settings
-from .embeddings import Embedder, OnnxEmbedder, get_embedder
+from .embeddings import Embedder, OnnxEmbedder, Precision, get_embedder, int8_available
 from .errors import ConfigError, InputError
-from .index import PaperIndex, forget_clients
+from .index import PaperIndex, forget_clients, indexed_precision
 from .loaders import load_sources
 from .models import (
     Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, ProviderStatus, RebuildReport, RemoveReport,
@@ -54,7 +54,17 @@ class ResearchAssistant:
     def embedder(self) -> Embedder | OnnxEmbedder:
         settings = self.settings
         return get_embedder(embedding_model_path(settings), settings.embedding_batch_size, settings.embedding_threads,
-                            settings.embedding_backend, settings.ingest_threads)
+                            settings.embedding_backend, settings.ingest_threads, self.vector_precision)
+
+    @cached_property
+    def vector_precision(self) -> Precision:
+        """The setting, or for `auto`: what the index already holds, else int8 when the backend can run it."""
+        settings = self.settings
+        if settings.embedding_precision != "auto":
+            return settings.embedding_precision
+        if not int8_available(embedding_model_path(settings), settings.embedding_backend):
+            return "fp32"
+        return indexed_precision(settings) or "int8"
 
     @cached_property
     def index(self) -> PaperIndex:
@@ -142,7 +152,7 @@ class ResearchAssistant:
             >>> ra.rebuild_index(["my-papers/"]).moved_to
         """
         if self.settings.chroma_host:
-            name = self.settings.collection_name()
+            name = self.settings.collection_name(self.vector_precision)
             raise InputError("rebuild works on the embedded index, not on a Chroma server",
                              f"on the server, delete the collections '{name}' and '{name}-catalog', then ingest again")
         old = self.settings.index_dir
@@ -150,7 +160,7 @@ class ResearchAssistant:
         if old.exists():
             moved_to = old.with_name(f"{old.name}.broken-{datetime.now():%Y%m%d-%H%M%S}")
             old.rename(moved_to)
-        for built in ("index", "retriever", "agent"):
+        for built in ("index", "retriever", "agent", "vector_precision", "embedder"):  # a new index: int8 if it can
             self.__dict__.pop(built, None)
         forget_clients()  # a client opened before would still point at the moved folder
         index = PaperIndex(self.settings, self.embedder)

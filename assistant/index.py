@@ -23,7 +23,7 @@ from .lexical import stamp
 from .models import Chunk, IngestReport, Paper
 from .vector_cache import CachedEncoder
 
-__all__ = ["PaperIndex", "open_client", "forget_clients"]
+__all__ = ["PaperIndex", "open_client", "forget_clients", "indexed_precision"]
 
 _BATCH = 256
 _PAPERS_PER_WRITE = 128  # fewer, fuller encoder calls: groups of 32 cost 24% of throughput with 2 threads
@@ -98,6 +98,22 @@ def forget_clients() -> None:
     SharedSystemClient.clear_system_cache()
 
 
+def indexed_precision(settings: Settings) -> str | None:
+    """The precision of the vectors an index under these settings already holds papers with ("int8" looked at
+    first, then "fp32"), or None for a new index: `embedding_precision=auto` keeps what an index was built with,
+    so an index made before int8 existed goes on working with its float vectors."""
+    from chromadb.errors import NotFoundError
+
+    client = open_client(settings)
+    for precision in ("int8", "fp32"):
+        try:
+            if client.get_collection(f"{settings.collection_name(precision)}-catalog").count():
+                return precision
+        except NotFoundError:
+            continue
+    return None
+
+
 class PaperIndex:
     """Idempotent storage of papers and their chunks in Chroma."""
 
@@ -105,7 +121,7 @@ class PaperIndex:
         self.settings = settings
         self.embedder = embedder
         self.client = client or open_client(settings)
-        name = settings.collection_name()
+        name = settings.collection_name(embedder.precision)
         space = {"hnsw": {"space": "cosine"}}
         self.chunks = self.client.get_or_create_collection(name, configuration=space, embedding_function=None)
         self.catalog = self.client.get_or_create_collection(

@@ -6,7 +6,8 @@ Run from the project root (see bench/README.md):
     .venv/bin/python bench/index.py            # full run: both backends; 1k, 10k and 100k chunks (~15 min)
     .venv/bin/python bench/index.py --quick    # 1k and 10k chunks, fewer queries (~6 min)
 
-1. Indexing, once per embedding backend (`--backends torch,onnx`), side by side in one run. The bundled corpus
+1. Indexing, once per embedding backend (`--backends torch,onnx,int8`; int8 = ONNX Runtime on the int8
+   quantisation, the default since session 24), side by side in one run. The bundled corpus
    (5 HF Daily Papers dumps, 246 unique papers) is ingested with `ResearchAssistant.ingest` into a fresh
    temporary index: loading, merging, chunking, encoding, Chroma writes, and (the default since session 23)
    encoding every sentence into the store answer selection reads (`vector_cache`); a spec ending in
@@ -75,10 +76,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def make_settings(index_dir: Path, backend: str = "auto", ingest_threads: int = 0,
                   sentences_at_ingest: bool = True) -> Settings:
-    # no automatic ingest of the bundled corpus: each benchmark controls what is indexed
+    """Backend "int8" is ONNX Runtime on the int8 export; "onnx" and "torch" give float vectors. No automatic
+    ingest of the bundled corpus: each benchmark controls what is indexed."""
+    precision = "int8" if backend == "int8" else "auto" if backend == "auto" else "fp32"
     return Settings(_env_file=None, index_dir=index_dir, default_corpus=index_dir / "no-default-corpus",
-                    embedding_backend=backend, ingest_threads=ingest_threads,
-                    keep_sentence_vectors_at_ingest=sentences_at_ingest)
+                    embedding_backend="onnx" if backend == "int8" else backend, embedding_precision=precision,
+                    ingest_threads=ingest_threads, keep_sentence_vectors_at_ingest=sentences_at_ingest)
 
 
 # --- 1. indexing ---------------------------------------------------------------------------
@@ -91,8 +94,8 @@ def dev_questions() -> list[tuple[str, str]]:
 
 
 def bench_indexing(workdir: Path, spec: str, run: int = 0) -> tuple[ResearchAssistant, dict]:
-    """`spec` is a backend, optionally with its indexing threads and ":chunks" (no sentence vectors kept at
-    ingest): "onnx", "torch@1:chunks"."""
+    """`spec` is a backend (torch, onnx, int8), optionally with its indexing threads and ":chunks" (no
+    sentence vectors kept at ingest): "int8", "torch@1:chunks"."""
     engine, _, mode = spec.partition(":")
     backend, _, threads = engine.partition("@")
     sentences = mode != "chunks"
@@ -398,8 +401,9 @@ def _load_average() -> float | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="1k and 10k chunks, fewer queries")
-    parser.add_argument("--backends", default="torch@1:chunks,torch:chunks,onnx:chunks,onnx",
-                        help="backends to index with, in order; @N sets the indexing threads (default: every core); "
+    parser.add_argument("--backends", default="torch@1:chunks,torch:chunks,onnx:chunks,onnx,int8:chunks,int8",
+                        help="backends to index with, in order (torch, onnx: float vectors; int8: ONNX on the "
+                             "int8 export); @N sets the indexing threads (default: every core); "
                              "':chunks' indexes without keeping sentence vectors; "
                              "the first row is the baseline of the 'vs row 1' column")
     parser.add_argument("--sizes", default=None, help="synthetic index sizes in chunks (default 1000,10000,100000)")

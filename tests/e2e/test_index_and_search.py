@@ -183,6 +183,34 @@ def test_reingest_is_idempotent_and_a_changed_paper_is_updated(make_settings, tm
     assert assistant.search("wombats", k=1)[0].paper_id == quokka.paper_id
 
 
+def test_an_index_keeps_the_precision_its_vectors_were_made_with(make_settings, tmp_path, small_corpus):
+    """A new index gets int8 vectors (set-up made the export); one built with float vectors, as every index
+    was before int8, keeps them under `auto`, and asking for int8 explicitly never mixes the two."""
+    fresh = _own_assistant(make_settings, tmp_path)
+    fresh.ingest([small_corpus])
+    assert fresh.vector_precision == fresh.embedder.precision == "int8"
+    assert fresh.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
+
+    built_with_floats = _own_assistant(make_settings, tmp_path, embedding_precision="fp32")
+    built_with_floats.ingest([small_corpus])
+    assert built_with_floats.index.chunks.name == built_with_floats.settings.collection_name()
+    reopened = _fresh_process_view(built_with_floats, make_settings, tmp_path)
+    assert reopened.settings.embedding_precision == "auto"
+    assert reopened.vector_precision == reopened.embedder.precision == "fp32"
+    assert reopened.index.chunks.name == built_with_floats.index.chunks.name
+    assert reopened.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
+
+    from assistant.index import forget_clients
+
+    forget_clients()
+    asked_int8 = ResearchAssistant(settings=make_settings(index_dir=built_with_floats.settings.index_dir,
+                                                          default_corpus=tmp_path / "no-default-corpus",
+                                                          embedding_precision="int8"))
+    assert asked_int8.index.chunks.name != built_with_floats.index.chunks.name
+    assert asked_int8.index.papers() == {}  # a new, empty index beside the float one, which keeps its papers
+    assert len(_fresh_process_view(built_with_floats, make_settings, tmp_path).index.papers()) == 3
+
+
 def test_small_corpus_search_and_inferred_year(make_settings, tmp_path, small_corpus):
     assistant = _own_assistant(make_settings, tmp_path)
     assistant.ingest([small_corpus])

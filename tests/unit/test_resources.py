@@ -32,3 +32,12 @@ def test_a_bad_environment_value_is_reported_as_the_variable(monkeypatch):
     monkeypatch.setenv("ASSISTANT_EVIDENCE_K", "many")
     with pytest.raises(ConfigError, match="evidence_k = 'many' is invalid"):
         load_settings(_env_file=None)
+
+
+def test_the_index_name_keeps_its_float_form_and_changes_with_int8_vectors():
+    """Indexes built before int8 existed were named from model, chunking and schema alone (this is the name
+    such an index has on disk); float vectors must keep finding them, int8 vectors must never join them."""
+    settings = Settings(_env_file=None)
+    assert settings.collection_name() == settings.collection_name("fp32") == "papers-b4c334960e"
+    assert settings.collection_name("int8") not in ("papers-b4c334960e", "papers")
+    assert settings.collection_name("int8").startswith("papers-")
