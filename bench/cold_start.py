@@ -10,7 +10,9 @@ vectors (`ASSISTANT_KEEP_SENTENCE_VECTORS=false`: every candidate sentence embed
 `ask` read before indexing kept them), and on a second index built by this run with no question asked of it
 (its sentence vectors are only those indexing kept: the first question about newly indexed papers). For `ask`,
 the generation seconds the answer reports are subtracted too ("minus generation"), the figure the issue's goal is
-stated in. Medians, and the ratio to the torch search, are printed as a table and written as JSON.
+stated in. Medians, and the ratio to the torch search, are printed as a table and written as JSON. Since
+session 24 the ONNX rows read int8 vectors where the index holds them (a new index does; the default
+`ASSISTANT_EMBEDDING_PRECISION=auto`), and the torch row the float collection beside them.
 """
 
 from __future__ import annotations
