@@ -98,6 +98,14 @@ def forget_clients() -> None:
     SharedSystemClient.clear_system_cache()
 
 
+def _search_with_ef(collection, ef_search: int) -> None:
+    """Give an existing collection the configured search breadth (a new one gets it at creation): Chroma keeps
+    the value in the collection, and `get_or_create_collection` leaves an existing one's as it was."""
+    configured = ((collection.configuration_json or {}).get("hnsw") or {}).get("ef_search")
+    if configured != ef_search:
+        collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+
+
 def indexed_precision(settings: Settings) -> str | None:
     """The precision of the vectors an index under these settings already holds papers with ("int8" looked at
     first, then "fp32"), or None for a new index: `embedding_precision=auto` keeps what an index was built with,
@@ -122,11 +130,13 @@ class PaperIndex:
         self.embedder = embedder
         self.client = client or open_client(settings)
         name = settings.collection_name(embedder.precision)
-        space = {"hnsw": {"space": "cosine"}}
+        space = {"hnsw": {"space": "cosine", "ef_search": settings.hnsw_ef_search}}
         self.chunks = self.client.get_or_create_collection(name, configuration=space, embedding_function=None)
         self.catalog = self.client.get_or_create_collection(
             f"{name}-catalog", configuration=space, embedding_function=None
         )
+        for collection in (self.chunks, self.catalog):
+            _search_with_ef(collection, settings.hnsw_ef_search)
         self.sentence_vectors = (CachedEncoder(embedder, self.sentence_vectors_path())
                                  if settings.keep_sentence_vectors else None)
         # the store is this machine's: with a Chroma server, the machine that ingests may not be the one asking

@@ -56,6 +56,18 @@ def test_bundled_corpus_is_indexed_once(ra):
     assert n_chunks >= n_papers
 
 
+def test_an_index_opened_with_another_search_breadth_takes_the_configured_one(make_settings, tmp_path,
+                                                                              small_corpus):
+    narrow = _own_assistant(make_settings, tmp_path, hnsw_ef_search=100)
+    narrow.ingest([small_corpus])
+    assert narrow.index.chunks.configuration_json["hnsw"]["ef_search"] == 100
+    reopened = _fresh_process_view(narrow, make_settings, tmp_path)
+    assert reopened.settings.hnsw_ef_search == 400
+    assert [c.configuration_json["hnsw"]["ef_search"] for c in (reopened.index.chunks, reopened.index.catalog)] \
+        == [400, 400]
+    assert len(reopened.index.papers()) == 3
+
+
 def test_reingest_of_the_bundled_corpus_adds_nothing(ra):
     before = ra.index.version()
     report = ra.ingest([BUNDLED_CORPUS])
