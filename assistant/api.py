@@ -22,7 +22,7 @@ from .config import Settings
 from .resources import embedding_model_path, load_settings
 from .embeddings import Embedder, OnnxEmbedder, Precision, get_embedder, int8_available
 from .errors import ConfigError, InputError
-from .index import PaperIndex, forget_clients, indexed_precision
+from .index import PaperIndex, forget_clients, indexed_precisions
 from .loaders import load_sources
 from .models import (
     Answer, CheckReport, Comparison, Extraction, IngestReport, Paper, ProviderStatus, RebuildReport, RemoveReport,
@@ -58,13 +58,20 @@ class ResearchAssistant:
 
     @cached_property
     def vector_precision(self) -> Precision:
-        """The setting, or for `auto`: what the index already holds, else int8 when the backend can run it."""
+        """The setting, or for `auto`: what the index already holds (int8 first), else int8 when the backend can
+        run it. An index holding only int8 vectors is never silently swapped for a new float one."""
         settings = self.settings
         if settings.embedding_precision != "auto":
             return settings.embedding_precision
-        if not int8_available(embedding_model_path(settings), settings.embedding_backend):
-            return "fp32"
-        return indexed_precision(settings) or "int8"
+        held = indexed_precisions(settings)
+        if int8_available(embedding_model_path(settings), settings.embedding_backend):
+            return "int8" if "int8" in held or not held else "fp32"
+        if held == {"int8"}:
+            raise ConfigError("the index holds int8 vectors, which only ONNX Runtime's int8 export makes",
+                              "run `python -m assistant.embeddings` (setup.sh does) and leave "
+                              "ASSISTANT_EMBEDDING_BACKEND unset, or set ASSISTANT_EMBEDDING_PRECISION=fp32 to "
+                              "start a float index beside it")
+        return "fp32"
 
     @cached_property
     def index(self) -> PaperIndex:

@@ -23,7 +23,7 @@ from .lexical import stamp
 from .models import Chunk, IngestReport, Paper
 from .vector_cache import CachedEncoder
 
-__all__ = ["PaperIndex", "open_client", "forget_clients", "indexed_precision"]
+__all__ = ["PaperIndex", "open_client", "forget_clients", "indexed_precisions"]
 
 _BATCH = 256
 _PAPERS_PER_WRITE = 128  # fewer, fuller encoder calls: groups of 32 cost 24% of throughput with 2 threads
@@ -106,20 +106,21 @@ def _search_with_ef(collection, ef_search: int) -> None:
         collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
 
 
-def indexed_precision(settings: Settings) -> str | None:
-    """The precision of the vectors an index under these settings already holds papers with ("int8" looked at
-    first, then "fp32"), or None for a new index: `embedding_precision=auto` keeps what an index was built with,
-    so an index made before int8 existed goes on working with its float vectors."""
+def indexed_precisions(settings: Settings) -> set[str]:
+    """The precisions ("fp32", "int8") an index under these settings already holds papers with: each has its own
+    collection, and `embedding_precision=auto` keeps what an index was built with, so an index made before int8
+    existed goes on working with its float vectors."""
     from chromadb.errors import NotFoundError
 
     client = open_client(settings)
+    held = set()
     for precision in ("int8", "fp32"):
         try:
             if client.get_collection(f"{settings.collection_name(precision)}-catalog").count():
-                return precision
+                held.add(precision)
         except NotFoundError:
             continue
-    return None
+    return held
 
 
 class PaperIndex:

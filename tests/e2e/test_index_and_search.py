@@ -202,6 +202,14 @@ def test_an_index_keeps_the_precision_its_vectors_were_made_with(make_settings, 
     fresh.ingest([small_corpus])
     assert fresh.vector_precision == fresh.embedder.precision == "int8"
     assert fresh.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
+    from assistant.errors import ConfigError
+    from assistant.index import forget_clients
+
+    forget_clients()
+    on_torch = ResearchAssistant(settings=make_settings(index_dir=fresh.settings.index_dir, embedding_backend="torch",
+                                                        default_corpus=tmp_path / "no-default-corpus"))
+    with pytest.raises(ConfigError, match="the index holds int8 vectors"):
+        on_torch.index  # noqa: B018 - never a new float index silently in place of the int8 one
 
     built_with_floats = _own_assistant(make_settings, tmp_path, embedding_precision="fp32")
     built_with_floats.ingest([small_corpus])
