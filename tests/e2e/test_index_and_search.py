@@ -7,8 +7,8 @@ import pytest
 from assistant.api import ResearchAssistant
 from assistant.chunking import chunk_paper
 from assistant.config import BUNDLED_CORPUS
-from assistant.errors import IndexStoreError, InputError
-from assistant.index import _PAPERS_PER_WRITE
+from assistant.errors import ConfigError, IndexStoreError, InputError
+from assistant.index import _PAPERS_PER_WRITE, forget_clients
 from assistant.loaders import load_sources
 
 pytestmark = pytest.mark.e2e
@@ -202,9 +202,6 @@ def test_an_index_keeps_the_precision_its_vectors_were_made_with(make_settings, 
     fresh.ingest([small_corpus])
     assert fresh.vector_precision == fresh.embedder.precision == "int8"
     assert fresh.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
-    from assistant.errors import ConfigError
-    from assistant.index import forget_clients
-
     forget_clients()
     on_torch = ResearchAssistant(settings=make_settings(index_dir=fresh.settings.index_dir, embedding_backend="torch",
                                                         default_corpus=tmp_path / "no-default-corpus"))
@@ -219,8 +216,6 @@ def test_an_index_keeps_the_precision_its_vectors_were_made_with(make_settings, 
     assert reopened.vector_precision == reopened.embedder.precision == "fp32"
     assert reopened.index.chunks.name == built_with_floats.index.chunks.name
     assert reopened.search("4,213 annotated frames", k=1)[0].paper_id == QUOKKA_ID
-
-    from assistant.index import forget_clients
 
     forget_clients()
     asked_int8 = ResearchAssistant(settings=make_settings(index_dir=built_with_floats.settings.index_dir,
@@ -246,8 +241,6 @@ QUOKKA_ID = "quokka-net-counting-marsupials-in-aerial-thermal-images"
 
 def _fresh_process_view(assistant: ResearchAssistant, make_settings, tmp_path) -> ResearchAssistant:
     """Another ResearchAssistant over the same folder, as a new process would open it (no shared caches)."""
-    from assistant.index import forget_clients
-
     forget_clients()
     return ResearchAssistant(settings=make_settings(index_dir=assistant.settings.index_dir,
                                                     default_corpus=tmp_path / "no-default-corpus"))
