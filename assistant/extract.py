@@ -337,7 +337,7 @@ def _rank(paper: Paper, question: str, retriever, selector: Selector, papers) ->
     """The paper's sentences ranked for the question by the fitted selector, and whether the best one answers it."""
     found = [Candidate(paper, start, end, 0) for start, end in retriever.paper_spans(paper, [question])]
     selection = selector.decide(profile_question(question), found, retriever.sentence_encoder, papers)
-    return selection.ranked, selection.answers
+    return selection.ranked, selection.best_answers
 
 
 def _extractive_value(question: str, quote: str) -> str | None:

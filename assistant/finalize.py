@@ -9,7 +9,8 @@ unverified" and the answer / unsure / abstain decision live in one place:
 - **unsure** (status "unsure"): papers on the subject exist but no sentence states the asked
   detail; the closest quotes are shown, never dressed as an answer;
 - **answer** (status "success"): the verified sentences that give the best evidence's answer,
-  or that evidence quoted when nothing written gives it.
+  or, when nothing written gives it, that evidence quoted with the runner-up sentence of the same
+  paper beside it.
 """
 
 from __future__ import annotations
@@ -84,15 +85,25 @@ def _decide(draft: Draft, min_coverage: float, yes_no: Callable[[str], str | Non
     top = selection.ranked[0]
     best = draft.ledger.add(top.paper, top.start, top.end, top.probability)
     if selection.qtype == "yes_no":
-        return _assemble(draft, [_decided(best, yes_no)], [])
+        return _assemble(draft, [_decided(best, yes_no), *_runner_up(draft)], [])
     verification = draft.verified or verify_answer(draft.written, draft.ledger, min_coverage)
     answering = [s for s in verification.kept if gives_answer(draft.profile, s, best)]
     not_answering = [
         RemovedSentence(sentence=s.claim, reason="supported, but does not give the best evidence's answer")
         for s in verification.kept if s not in answering
     ]
-    shown = answering[:MAX_ANSWER_SENTENCES] or [_quoted(best)]
+    shown = answering[:MAX_ANSWER_SENTENCES] or [_quoted(best), *_runner_up(draft)]
     return _assemble(draft, shown, verification.removed + not_answering)
+
+
+def _runner_up(draft: Draft) -> list[VerifiedSentence]:
+    """The runner-up sentence of the best paper, quoted beside the best one (`Selection.runner_up`: the answer
+    decision was fitted on the two together). Written sentences that carry the best evidence's answer stand
+    alone: they already say what was asked."""
+    second = draft.selection.runner_up()
+    if second is None:
+        return []
+    return [_quoted(draft.ledger.add(second.paper, second.start, second.end, second.probability))]
 
 
 def adds_answer(profile: QuestionProfile, claim: str, quote: str) -> bool:

@@ -53,8 +53,8 @@ __all__ = [
     "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
     "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
     "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel",
-    "DecisionModel", "SELECTOR_PATH", "load_selector", "WRITER_FEATURES", "WRITER_GATE_PATH", "WriterGate",
-    "writer_features", "load_writer_gate",
+    "DecisionModel", "SELECTOR_PATH", "load_selector", "shows_runner_up", "WRITER_FEATURES", "WRITER_GATE_PATH",
+    "WriterGate", "writer_features", "load_writer_gate",
 ]
 
 SELECTOR_PATH = Path(__file__).resolve().parent / "data" / "selector.json"
@@ -81,7 +81,7 @@ SENTENCE_FEATURES = [
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
                    "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES,
-                   "top_unnamed_x_introduces"]
+                   "top_unnamed_x_introduces", "runner_up"]
 RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_missing_paper", "top_names_paper",
                       "top_names_introduced", "question_has_names", "top_logit", "paper_gap"]
 
@@ -391,9 +391,10 @@ def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: i
     return profile, found
 
 
-def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[float]) -> dict[str, float]:
-    """Question-level signals about the best candidate (features best first): how sure, how far ahead, how
-    on-subject."""
+def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[float],
+                    papers: list[str]) -> dict[str, float]:
+    """Question-level signals about the best candidate (features and paper ids, best first): how sure, how far
+    ahead, how on-subject, and whether the answer quotes the runner-up beside it (`shows_runner_up`)."""
     top = ranked[0]
     values = {
         "top_logit": logits[0],
@@ -409,7 +410,18 @@ def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[flo
     for t in QUESTION_TYPES:
         values[f"type_{t}"] = float(qtype == t)
     values["top_unnamed_x_introduces"] = top["unnamed_x_introduces"]
+    values["runner_up"] = float(shows_runner_up(qtype, ranked, papers))
     return values
+
+
+def shows_runner_up(qtype: str, ranked: list[dict[str, float]], papers: list[str]) -> bool:
+    """Does an answer quote the runner-up beside the best sentence (features and paper ids, best first)? When it
+    is from the same paper: the two sentences of an abstract that rank highest often split a finding between
+    them (the system named in one, its result in the other). Not when a number is asked and the best sentence
+    states one: a second number beside it would blur which one answers."""
+    if len(papers) < 2 or papers[1] != papers[0]:
+        return False
+    return not (qtype in ("count", "quantity") and ranked[0]["new_numbers"] > 0)
 
 
 def relevance_features(ranked: list[dict[str, float]], papers: list[str], logits: list[float]) -> dict[str, float]:
@@ -490,15 +502,28 @@ class Selection:
     relevance_probability: float
     answers: bool
     relevant: bool
+    best_answers: bool = False  # the best sentence alone states the asked detail (extraction reads one sentence)
+
+    def runner_up(self) -> Candidate | None:
+        """The second-ranked sentence when an answer quotes it beside the best one (`shows_runner_up`); the answer
+        model is fitted on "the asked detail is in what the answer quotes"."""
+        if len(self.ranked) < 2 or self.ranked[1].vetoed:
+            return None
+        top_two = self.ranked[:2]
+        shown = shows_runner_up(self.qtype, [c.features for c in top_two], [c.paper.paper_id for c in top_two])
+        return self.ranked[1] if shown else None
 
 
 class Selector:
     """Applies the fitted models; `select` ranks candidates and decides answer / unsure / abstain."""
 
     def __init__(self, sentence: LinearModel, answer: LinearModel, relevance: LinearModel,
-                 decision: DecisionModel | None, meta: dict) -> None:
+                 decision: DecisionModel | None, meta: dict, best: LinearModel | None = None) -> None:
+        """`answer`: P(what an answer quotes, the best sentence and its runner-up, states the asked detail);
+        `best`: P(the best sentence alone does), for readers of one sentence (an older file without it: `answer`)."""
         self.sentence, self.answer, self.relevance, self.decision, self.meta = (
             sentence, answer, relevance, decision, meta)
+        self.best = best or answer
         self._weights: tuple[int, TermWeights] | None = None
 
     def term_weights(self, papers: dict[str, Paper], store: Path | None = None) -> TermWeights:
@@ -526,12 +551,14 @@ class Selector:
         ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.probability))
         logits = [_logit(c.probability) for c in ranked]
         features = [c.features for c in ranked]
-        p_answer = self.answer.probability(answer_features(qtype, features, logits))
-        p_relevant = self.relevance.probability(
-            relevance_features(features, [c.paper.paper_id for c in ranked], logits))
+        papers = [c.paper.paper_id for c in ranked]
+        signals = answer_features(qtype, features, logits, papers)
+        p_answer = self.answer.probability(signals)
+        p_relevant = self.relevance.probability(relevance_features(features, papers, logits))
         return Selection(qtype, ranked, p_answer, p_relevant,
                          answers=p_answer >= self.answer.threshold and not ranked[0].vetoed,
-                         relevant=p_relevant >= self.relevance.threshold)
+                         relevant=p_relevant >= self.relevance.threshold,
+                         best_answers=self.best.probability(signals) >= self.best.threshold and not ranked[0].vetoed)
 
     def yes_no(self, sentence: str) -> str | None:
         """"yes" or "no" when the fitted reader is sure the sentence settles it that way, else None."""
@@ -562,6 +589,7 @@ def load_selector(path: Path = SELECTOR_PATH) -> Selector:
     return Selector(
         LinearModel(**raw["sentence"]), LinearModel(**raw["answer"]), LinearModel(**raw["relevance"]),
         DecisionModel(TermClassifier.from_export(decision), decision["threshold"]) if decision else None, meta,
+        LinearModel(**raw["best"]) if "best" in raw else None,
     )
 
 

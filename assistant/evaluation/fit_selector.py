@@ -8,8 +8,10 @@ Training data: every split a fit may read (`training_items`), each gold set on i
 every batch, the test split of every batch but the sealed newest one (`gold.sealed_batch`), and the first Daily
 Papers set whole, as it was read while tuning anyway. The sealed test split is never read here. A candidate
 sentence is labelled right when it is from the gold paper and carries an accepted answer (or is one of the gold
-sentences); every candidate of an unanswerable question is wrong. Reported figures are out-of-fold predictions of
-`GroupKFold` by paper, so no question is scored by a model that saw its paper. Uses scikit-learn, a core dependency.
+sentences); every candidate of an unanswerable question is wrong. A question is answered right when its best
+candidate is right, or its runner-up is right and the answer quotes it beside the best (`shows_runner_up`).
+Reported figures are out-of-fold predictions of `GroupKFold` by paper, so no question is scored by a model that
+saw its paper. Uses scikit-learn, a core dependency.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from ..bagofwords import export
 from ..resources import load_settings
 from ..selection import (
     ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, answer_features,
-    decision_terms, featurise, question_type, relevance_features,
+    decision_terms, featurise, question_type, relevance_features, shows_runner_up,
 )
 from .corpora import CORPORA
 from .gold import EvalItem, FactItem, UnanswerableItem, batch_of, gold_files, read_jsonl, sealed_batch
@@ -181,7 +183,8 @@ def _logit(p: float) -> float:
 
 
 def fit(questions: list[Question]) -> tuple[dict, dict]:
-    """Fit the three linear models; returns (exported models, cross-validated report)."""
+    """Fit the linear models (sentence; answer, on what an answer quotes; best, on the best sentence alone, for
+    readers of one sentence; relevance); returns (exported models, cross-validated report)."""
     rows = [(qi, f, label) for qi, q in enumerate(questions) for f, label in zip(q.features, q.labels, strict=True)]
     x = _matrix([f for _, f, _ in rows], SENTENCE_FEATURES)
     y = np.array([label for _, _, label in rows])
@@ -201,10 +204,12 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
         papers = [q.papers[i - idx[0]] for i in order]
         logits = [_logit(oof[i]) for i in order]
         top = order[0]
+        runner_up = shows_runner_up(q.qtype, ranked, papers)
         per_question.append({
-            "answer": answer_features(q.qtype, ranked, logits),
+            "answer": answer_features(q.qtype, ranked, logits, papers),
             "relevance": relevance_features(ranked, papers, logits),
             "top_right": int(y[top]),
+            "answer_right": int(y[top] or (runner_up and y[order[1]])),
             "top_paper": q.papers[top - idx[0]],
             "cosine_right": int(y[idx[np.argmax(x[idx, 0])]]),
             "any_right": int(y[idx].any()),
@@ -212,7 +217,8 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
     qgroups = [q.group for q in questions]
     question_weight = _corpus_weights(questions, np.arange(len(questions)))
     xa = _matrix([p["answer"] for p in per_question], ANSWER_FEATURES)
-    ya = np.array([p["top_right"] for p in per_question])
+    ya = np.array([p["answer_right"] for p in per_question])
+    ybest = np.array([p["top_right"] for p in per_question])
     xr = _matrix([p["relevance"] for p in per_question], RELEVANCE_FEATURES)
     yr = np.array([int(p["top_paper"] in {q.gold_paper, q.near_paper}) for p, q in zip(per_question, questions)])
     oof_answer, oof_relevance = np.zeros(len(questions)), np.zeros(len(questions))
@@ -225,6 +231,7 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
     models = {
         "sentence": _export(_fit(x, y, weight), SENTENCE_FEATURES),
         "answer": _export(_fit(xa, ya, question_weight), ANSWER_FEATURES, threshold),
+        "best": _export(_fit(xa, ybest, question_weight), ANSWER_FEATURES, threshold),
         "relevance": _export(_fit(xr, yr, question_weight), RELEVANCE_FEATURES),
     }
     return models, report
@@ -245,7 +252,7 @@ def _report(questions, per_question, oof_answer, threshold, oof_relevance, yr) -
         answerable = [i for i in sel if questions[i].answerable]
         unanswerable = [i for i in sel if not questions[i].answerable]
         shown = [i for i in sel if oof_answer[i] >= threshold]
-        right = [i for i in shown if per_question[i]["top_right"]]
+        right = [i for i in shown if per_question[i]["answer_right"]]
         out[corpus] = {
             "questions": len(sel), "answerable": len(answerable), "unanswerable": len(unanswerable),
             "top1_right_learned": _share([per_question[i]["top_right"] for i in answerable]),

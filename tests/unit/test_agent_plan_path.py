@@ -71,6 +71,12 @@ def assert_citations_resolve(answer, ra) -> None:
     for citation in answer.citations:
         assert citation.quote in papers[citation.paper_id].text
 
+def assert_quoted_answer(answer) -> None:
+    """The best quote [1], and beside it at most the runner-up sentence of the same paper [2], both verbatim."""
+    assert len(answer.citations) in (1, 2) and len({c.paper_id for c in answer.citations}) == 1
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.answer == " ".join(f"{c.quote.rstrip('.')} [{c.n}]." for c in answer.citations)
+
 
 def test_correct_cited_answer_is_kept(small_ra, plan_settings):
     model = prompted("MedReason contains 32,682 question-answer pairs {n:32,682}.")
@@ -98,7 +104,7 @@ def test_invented_number_is_removed_and_the_verified_quote_is_used(small_ra, pla
     assert not answer.abstained
     quote = answer.citations[0].quote
     assert "32,682" in quote and answer.citations[0].paper_id.startswith("medreason")
-    assert answer.answer == f"{quote.rstrip('.')} [1]."
+    assert_quoted_answer(answer)
     assert "".join(texts).rstrip() == answer.answer
 
 
@@ -177,7 +183,7 @@ def test_a_supported_sentence_with_another_candidate_answer_gets_the_best_quote(
 
     quote = answer.citations[0].quote
     assert "32,682" in quote and " 7 " in quote
-    assert answer.answer == f"{quote.rstrip('.')} [1]."
+    assert_quoted_answer(answer)
     assert [(r.sentence, r.reason) for r in answer.removed] == [
         ("MedReason contains 7 question-answer pairs.", "supported, but does not give the best evidence's answer")
     ]
@@ -204,7 +210,7 @@ def test_a_gate_that_expects_the_quote_skips_the_writer(small_ra, plan_settings)
 
     assert model.received == []
     assert answer.status == "success" and "32,682" in answer.answer
-    assert answer.answer == f"{answer.citations[0].quote.rstrip('.')} [1]."
+    assert_quoted_answer(answer)
     assert texts == [answer.answer]  # shown at once, whole
     assert answer.steps[-1].tool == "write_answer" and "P = 0.05" in answer.steps[-1].summary
     assert "generation" not in answer.timings and "first_text" in answer.timings

@@ -93,6 +93,12 @@ def assert_citations_resolve(answer, ra) -> None:
         assert citation.quote in papers[citation.paper_id].text
         assert citation.title == papers[citation.paper_id].title
 
+def assert_quoted_answer(answer) -> None:
+    """The best quote [1], and beside it at most the runner-up sentence of the same paper [2], both verbatim."""
+    assert len(answer.citations) in (1, 2) and len({c.paper_id for c in answer.citations}) == 1
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert answer.answer == " ".join(f"{c.quote.rstrip('.')} [{c.n}]." for c in answer.citations)
+
 
 # --- cases ---------------------------------------------------------------------------
 def test_tool_call_then_cited_answer(small_ra, tools_settings):
@@ -182,7 +188,7 @@ def test_invented_number_is_removed_and_replaced_by_a_verified_quote(small_ra, t
         assert_citations_resolve(answer, small_ra)
         quote = answer.citations[0].quote
         assert "32,682" in quote and answer.citations[0].paper_id.startswith("medreason")
-        assert answer.answer == f"{quote.rstrip('.')} [1]."
+        assert_quoted_answer(answer)
 
 
 def test_abstain_phrase_gives_an_abstention_with_closest_papers(small_ra, tools_settings):

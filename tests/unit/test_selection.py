@@ -12,8 +12,8 @@ from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
 from assistant.selection import (
-    SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, decision_terms, load_selector, question_type,
-    sentence_features,
+    ANSWER_FEATURES, SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, decision_terms, load_selector,
+    question_type, sentence_features,
 )
 from assistant.text import sentence_spans
 
@@ -164,6 +164,8 @@ def test_a_word_the_whole_paper_repeats_does_not_pick_the_sentence_but_a_defined
 def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
     selector = load_selector()
     assert selector.sentence.features == SENTENCE_FEATURES
+    assert selector.answer.features == selector.best.features == ANSWER_FEATURES
+    assert selector.best is not selector.answer  # one sentence alone, for extraction
     assert len(selector.sentence.weights) == len(SENTENCE_FEATURES)
     assert 0.0 < selector.answer.threshold < 1.0
     report = selector.meta["cross_validated"]
