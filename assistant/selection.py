@@ -168,6 +168,7 @@ class Candidate:
     paper_rank: int
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
+    rank: float = 0.0  # the ranker's score: candidates are ordered by it
     vetoed: bool = False
 
     @property
@@ -518,12 +519,16 @@ class Selector:
     """Applies the fitted models; `select` ranks candidates and decides answer / unsure / abstain."""
 
     def __init__(self, sentence: LinearModel, answer: LinearModel, relevance: LinearModel,
-                 decision: DecisionModel | None, meta: dict, best: LinearModel | None = None) -> None:
-        """`answer`: P(what an answer quotes, the best sentence and its runner-up, states the asked detail);
-        `best`: P(the best sentence alone does), for readers of one sentence (an older file without it: `answer`)."""
+                 decision: DecisionModel | None, meta: dict, best: LinearModel | None = None,
+                 ranker: LinearModel | None = None) -> None:
+        """`sentence`: P(a sentence answers); `ranker`: which sentence ranks first (fitted on pairs of one
+        question's sentences); `answer`: P(what an answer quotes, the best sentence and its runner-up, states the
+        asked detail); `best`: P(the best sentence alone does), for readers of one sentence. An older file
+        without `ranker` or `best` ranks by `sentence` and reads `answer` for both."""
         self.sentence, self.answer, self.relevance, self.decision, self.meta = (
             sentence, answer, relevance, decision, meta)
         self.best = best or answer
+        self.ranker = ranker or sentence
         self._weights: tuple[int, TermWeights] | None = None
 
     def term_weights(self, papers: dict[str, Paper], store: Path | None = None) -> TermWeights:
@@ -548,7 +553,8 @@ class Selector:
         score_candidates(profile, found, embedder, self.term_weights(papers, store))
         for c in found:
             c.probability = 0.0 if c.vetoed else self.sentence.probability(c.features)
-        ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.probability))
+            c.rank = -math.inf if c.vetoed else self.ranker.logit(c.features)
+        ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.rank))
         logits = [_logit(c.probability) for c in ranked]
         features = [c.features for c in ranked]
         papers = [c.paper.paper_id for c in ranked]
@@ -590,6 +596,7 @@ def load_selector(path: Path = SELECTOR_PATH) -> Selector:
         LinearModel(**raw["sentence"]), LinearModel(**raw["answer"]), LinearModel(**raw["relevance"]),
         DecisionModel(TermClassifier.from_export(decision), decision["threshold"]) if decision else None, meta,
         LinearModel(**raw["best"]) if "best" in raw else None,
+        LinearModel(**raw["ranker"]) if "ranker" in raw else None,
     )
 
 

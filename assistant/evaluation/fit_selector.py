@@ -43,6 +43,7 @@ _RETRIEVE_K = 24
 _FOLDS = 5
 _WRONG_COST = 2.0  # one wrong answer shown costs as much as two right answers gain: a precision-first policy
 _DECISION_PRECISION = 0.9
+_MAX_PAIRS = 60  # right/wrong sentence pairs per question for the ranker
 T = TypeVar("T")
 
 
@@ -151,6 +152,40 @@ def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, c: floa
     return scaler.mean_, scale, model
 
 
+def _fit_ranker(x: np.ndarray, y: np.ndarray, row_question: np.ndarray, weight: np.ndarray):
+    """Sentence weights fitted on pairs (a right and a wrong candidate of one question, up to `_MAX_PAIRS`
+    drawn with a fixed seed): what decides is which sentence of a question ranks first, not how sure a sentence
+    is on its own. Out of fold by paper, the right sentence ranks first for 78.4% of the answerable questions
+    against 76.0% for the pointwise model (session 25, 2320 questions); the pointwise model still gives the
+    probabilities the answer model reads. Each question weighs its corpus weight, shared by its pairs."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    z = (x - scaler.mean_) / scale
+    rng = np.random.default_rng(0)
+    differences, labels, pair_weight = [], [], []
+    for qi in np.unique(row_question):
+        rows = np.where(row_question == qi)[0]
+        pairs = [(p, n) for p in rows[y[rows] == 1] for n in rows[y[rows] == 0]]
+        if len(pairs) > _MAX_PAIRS:
+            pairs = [pairs[i] for i in rng.choice(len(pairs), _MAX_PAIRS, replace=False)]
+        for right, wrong in pairs:
+            differences += [z[right] - z[wrong], z[wrong] - z[right]]
+            labels += [1, 0]
+            pair_weight += [weight[rows].sum() / len(pairs)] * 2
+    pair_weight = np.array(pair_weight)
+    model = LogisticRegression(max_iter=3000, fit_intercept=False).fit(
+        np.array(differences), labels, sample_weight=pair_weight * len(pair_weight) / pair_weight.sum())
+    return scaler.mean_, scale, model
+
+
+def _score(fitted, x: np.ndarray) -> np.ndarray:
+    mean, scale, model = fitted
+    return ((x - mean) / scale) @ model.coef_[0]
+
+
 def _corpus_weights(questions: list[Question], question_of_row: np.ndarray) -> np.ndarray:
     """Every gold set (`gold_set`) weighs the same in total and every question the same within it, so the
     largest set does not decide alone how a new corpus is read."""
@@ -167,8 +202,9 @@ def _predict(fitted, x: np.ndarray) -> np.ndarray:
 
 def _export(fitted, names: list[str], threshold: float = 0.5) -> dict:
     mean, scale, model = fitted
+    bias = float(model.intercept_[0]) if model.fit_intercept else 0.0
     return {"features": names, "mean": mean.tolist(), "scale": scale.tolist(),
-            "weights": model.coef_[0].tolist(), "bias": float(model.intercept_[0]), "threshold": threshold}
+            "weights": model.coef_[0].tolist(), "bias": bias, "threshold": threshold}
 
 
 def _folds(groups: list[str]):
@@ -183,8 +219,9 @@ def _logit(p: float) -> float:
 
 
 def fit(questions: list[Question]) -> tuple[dict, dict]:
-    """Fit the linear models (sentence; answer, on what an answer quotes; best, on the best sentence alone, for
-    readers of one sentence; relevance); returns (exported models, cross-validated report)."""
+    """Fit the linear models (sentence, P(a sentence answers); ranker, which sentence ranks first; answer, on
+    what an answer quotes; best, on the best sentence alone, for readers of one sentence; relevance); returns
+    (exported models, cross-validated report)."""
     rows = [(qi, f, label) for qi, q in enumerate(questions) for f, label in zip(q.features, q.labels, strict=True)]
     x = _matrix([f for _, f, _ in rows], SENTENCE_FEATURES)
     y = np.array([label for _, _, label in rows])
@@ -192,14 +229,15 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
     groups = [questions[qi].group for qi in row_question]
 
     weight = _corpus_weights(questions, row_question)
-    oof = np.zeros(len(rows))
+    oof, oof_rank = np.zeros(len(rows)), np.zeros(len(rows))
     for train, test in _folds(groups):
         oof[test] = _predict(_fit(x[train], y[train], weight[train]), x[test])
+        oof_rank[test] = _score(_fit_ranker(x[train], y[train], row_question[train], weight[train]), x[test])
 
     per_question = []
     for qi, q in enumerate(questions):
         idx = np.where(row_question == qi)[0]
-        order = idx[np.argsort(-oof[idx])]
+        order = idx[np.argsort(-oof_rank[idx], kind="stable")]
         ranked = [q.features[i - idx[0]] for i in order]
         papers = [q.papers[i - idx[0]] for i in order]
         logits = [_logit(oof[i]) for i in order]
@@ -230,6 +268,7 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
     report = _report(questions, per_question, oof_answer, threshold, oof_relevance, yr)
     models = {
         "sentence": _export(_fit(x, y, weight), SENTENCE_FEATURES),
+        "ranker": _export(_fit_ranker(x, y, row_question, weight), SENTENCE_FEATURES),
         "answer": _export(_fit(xa, ya, question_weight), ANSWER_FEATURES, threshold),
         "best": _export(_fit(xa, ybest, question_weight), ANSWER_FEATURES, threshold),
         "relevance": _export(_fit(xr, yr, question_weight), RELEVANCE_FEATURES),
