@@ -250,3 +250,14 @@ def test_term_weights_are_kept_in_a_file_named_by_the_content(tmp_path):
     missing = tmp_path / "absent" / "term_weights.json"
     assert TermWeights.kept(papers, missing).frequency == first.frequency
     assert not missing.parent.exists()
+
+
+def test_a_selector_file_from_before_the_ranker_still_loads_and_ranks_by_its_sentence_model(tmp_path):
+    from assistant.selection import SELECTOR_PATH
+
+    raw = json.loads(SELECTOR_PATH.read_text(encoding="utf-8"))
+    older = tmp_path / "selector.json"
+    older.write_text(json.dumps({k: v for k, v in raw.items() if k not in ("ranker", "best")}), encoding="utf-8")
+    selector = load_selector(older)
+    assert selector.ranker is selector.sentence and selector.best is selector.answer
+    assert load_selector().ranker is not load_selector().sentence
