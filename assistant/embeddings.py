@@ -285,6 +285,9 @@ def main() -> None:
     from .resources import embedding_model_path, load_settings
 
     model_path = embedding_model_path(load_settings())
+    if (model_path / ONNX_FILE).is_file() and (model_path / INT8_FILE).is_file():
+        print(f"ONNX and int8 exports present: {model_path / ONNX_FILE}, {model_path / INT8_FILE}")
+        return
     probe = [line.strip() for line in _probe_lines() if len(line.strip()) > 40][:200]
     if (model_path / ONNX_FILE).is_file():
         print(f"ONNX export present: {model_path / ONNX_FILE}")

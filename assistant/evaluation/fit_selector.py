@@ -142,14 +142,20 @@ def _matrix(rows: list[dict], names: list[str]) -> np.ndarray:
     return np.array([[row[n] for n in names] for row in rows], dtype=float)
 
 
-def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, c: float = 1.0):
-    from sklearn.linear_model import LogisticRegression
+def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) of each column; a constant column keeps scale 1."""
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticRegression(C=c, max_iter=3000).fit((x - scaler.mean_) / scale, y, sample_weight=weight)
-    return scaler.mean_, scale, model
+    return scaler.mean_, np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, c: float = 1.0):
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = _standardisation(x)
+    model = LogisticRegression(C=c, max_iter=3000).fit((x - mean) / scale, y, sample_weight=weight)
+    return mean, scale, model
 
 
 def _fit_ranker(x: np.ndarray, y: np.ndarray, row_question: np.ndarray, weight: np.ndarray):
@@ -159,11 +165,9 @@ def _fit_ranker(x: np.ndarray, y: np.ndarray, row_question: np.ndarray, weight: 
     against 76.0% for the pointwise model (session 25, 2320 questions); the pointwise model still gives the
     probabilities the answer model reads. Each question weighs its corpus weight, shared by its pairs."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    z = (x - scaler.mean_) / scale
+    mean, scale = _standardisation(x)
+    z = (x - mean) / scale
     rng = np.random.default_rng(0)
     differences, labels, pair_weight = [], [], []
     for qi in np.unique(row_question):
@@ -178,7 +182,7 @@ def _fit_ranker(x: np.ndarray, y: np.ndarray, row_question: np.ndarray, weight: 
     pair_weight = np.array(pair_weight)
     model = LogisticRegression(max_iter=3000, fit_intercept=False).fit(
         np.array(differences), labels, sample_weight=pair_weight * len(pair_weight) / pair_weight.sum())
-    return scaler.mean_, scale, model
+    return mean, scale, model
 
 
 def _score(fitted, x: np.ndarray) -> np.ndarray:
