@@ -13,6 +13,10 @@ fitted on labelled dev questions of both corpora and cross-validated by
 paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
 
 * sentence: P(this sentence states the answer);
+* ranker: which sentence of a question ranks first, a linear model fitted on
+  pairs of one question's sentences plus, beside it, gradient-boosted trees
+  on the same signals (`TreeEnsemble`), which read interactions the linear
+  models cannot;
 * answer: P(the best sentence is a right answer), thresholded for a target
   share of wrong answers, so the assistant abstains instead of guessing;
 * relevance: P(the best paper is about the question's subject), which tells
@@ -53,8 +57,8 @@ __all__ = [
     "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
     "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
     "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel",
-    "DecisionModel", "SELECTOR_PATH", "load_selector", "shows_runner_up", "WRITER_FEATURES", "WRITER_GATE_PATH",
-    "WriterGate", "writer_features", "load_writer_gate",
+    "TreeEnsemble", "DecisionModel", "SELECTOR_PATH", "load_selector", "shows_runner_up", "WRITER_FEATURES",
+    "WRITER_GATE_PATH", "WriterGate", "writer_features", "load_writer_gate",
 ]
 
 SELECTOR_PATH = Path(__file__).resolve().parent / "data" / "selector.json"
@@ -443,6 +447,45 @@ def relevance_features(ranked: list[dict[str, float]], papers: list[str], logits
 
 # --- the fitted models ------------------------------------------------------------------------
 @dataclass(frozen=True)
+class TreeEnsemble:
+    """Gradient-boosted trees exported from scikit-learn's HistGradientBoostingClassifier (`fit_selector`):
+    score = baseline + the value of the leaf each tree sends a row to (a node goes left when the row's feature
+    is <= its threshold). Read with numpy, all candidates of a question at once, so answering needs no
+    scikit-learn. `weight`: how much the score counts beside the linear ranker's logit."""
+
+    features: list[str]
+    baseline: float
+    trees: list[dict[str, list]]  # each: feature, threshold, left, right, leaf, value (one entry per node)
+    weight: float = 1.0
+
+    def scores(self, rows: list[dict[str, float]]) -> np.ndarray:
+        feature, threshold, left, right, leaf, value = self._arrays
+        x = np.array([[row[name] for name in self.features] for row in rows], dtype=float).reshape(len(rows), -1)
+        trees = np.arange(len(self.trees))
+        node = np.zeros((len(rows), len(trees)), dtype=int)  # every row walks every tree at once, one level a step
+        at = np.arange(len(rows))[:, None]
+        while not leaf[trees, node].all():
+            here = feature[trees, node]
+            step = np.where(x[at, here] <= threshold[trees, node], left[trees, node], right[trees, node])
+            node = np.where(leaf[trees, node], node, step)
+        return self.baseline + value[trees, node].sum(axis=1)
+
+    @property
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        """Each node field as a (tree, node) array, shorter trees padded with leaves."""
+        if "_cached" not in self.__dict__:
+            width = max(len(t["leaf"]) for t in self.trees)
+
+            def padded(key: str, fill, dtype) -> np.ndarray:
+                return np.array([t[key] + [fill] * (width - len(t[key])) for t in self.trees], dtype=dtype)
+
+            object.__setattr__(self, "_cached", (
+                padded("feature", 0, int), padded("threshold", 0.0, float), padded("left", 0, int),
+                padded("right", 0, int), padded("leaf", True, bool), padded("value", 0.0, float)))
+        return self.__dict__["_cached"]
+
+
+@dataclass(frozen=True)
 class LinearModel:
     """A standardised logistic model: P = sigmoid(w . (x - mean) / scale + b)."""
 
@@ -520,15 +563,17 @@ class Selector:
 
     def __init__(self, sentence: LinearModel, answer: LinearModel, relevance: LinearModel,
                  decision: DecisionModel | None, meta: dict, best: LinearModel | None = None,
-                 ranker: LinearModel | None = None) -> None:
+                 ranker: LinearModel | None = None, boost: TreeEnsemble | None = None) -> None:
         """`sentence`: P(a sentence answers); `ranker`: which sentence ranks first (fitted on pairs of one
         question's sentences); `answer`: P(what an answer quotes, the best sentence and its runner-up, states the
-        asked detail); `best`: P(the best sentence alone does), for readers of one sentence. An older file
-        without `ranker` or `best` ranks by `sentence` and reads `answer` for both."""
+        asked detail); `best`: P(the best sentence alone does), for readers of one sentence; `boost`: trees
+        whose score is added to the ranker's. An older file without `ranker` or `best` ranks by `sentence` and
+        reads `answer` for both; one without `boost` ranks by the linear ranker alone."""
         self.sentence, self.answer, self.relevance, self.decision, self.meta = (
             sentence, answer, relevance, decision, meta)
         self.best = best or answer
         self.ranker = ranker or sentence
+        self.boost = boost
         self._weights: tuple[int, TermWeights] | None = None
 
     def term_weights(self, papers: dict[str, Paper], store: Path | None = None) -> TermWeights:
@@ -551,9 +596,11 @@ class Selector:
         if not found:
             return Selection(qtype, [], 0.0, 0.0, False, False)
         score_candidates(profile, found, embedder, self.term_weights(papers, store))
-        for c in found:
+        boosted = (self.boost.weight * self.boost.scores([c.features for c in found]) if self.boost
+                   else np.zeros(len(found)))
+        for c, boost in zip(found, boosted, strict=True):
             c.probability = 0.0 if c.vetoed else self.sentence.probability(c.features)
-            c.rank = -math.inf if c.vetoed else self.ranker.logit(c.features)
+            c.rank = -math.inf if c.vetoed else self.ranker.logit(c.features) + float(boost)
         ranked = sorted(found, key=lambda c: (not _owner_first(c, found), -c.rank))
         logits = [_logit(c.probability) for c in ranked]
         features = [c.features for c in ranked]
@@ -597,6 +644,7 @@ def load_selector(path: Path = SELECTOR_PATH) -> Selector:
         DecisionModel(TermClassifier.from_export(decision), decision["threshold"]) if decision else None, meta,
         LinearModel(**raw["best"]) if "best" in raw else None,
         LinearModel(**raw["ranker"]) if "ranker" in raw else None,
+        TreeEnsemble(**raw["boost"]) if "boost" in raw else None,
     )
 
 

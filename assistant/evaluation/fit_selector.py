@@ -32,7 +32,7 @@ from ..api import ResearchAssistant
 from ..bagofwords import export
 from ..resources import load_settings
 from ..selection import (
-    ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, answer_features,
+    ANSWER_FEATURES, RELEVANCE_FEATURES, SELECTOR_PATH, SENTENCE_FEATURES, TermWeights, TreeEnsemble, answer_features,
     decision_terms, featurise, question_type, relevance_features, shows_runner_up,
 )
 from .corpora import CORPORA
@@ -44,6 +44,7 @@ _FOLDS = 5
 _WRONG_COST = 2.0  # one wrong answer shown costs as much as two right answers gain: a precision-first policy
 _DECISION_PRECISION = 0.9
 _MAX_PAIRS = 60  # right/wrong sentence pairs per question for the ranker
+_BOOST_TREES = 200
 T = TypeVar("T")
 
 
@@ -190,6 +191,44 @@ def _score(fitted, x: np.ndarray) -> np.ndarray:
     return ((x - mean) / scale) @ model.coef_[0]
 
 
+def _fit_boost(x: np.ndarray, y: np.ndarray, weight: np.ndarray):
+    """Gradient-boosted trees on the sentence signals, pointwise: they read interactions (a number question and
+    a sentence with a bound number, a yes/no question and a last sentence) the linear models see only as sums.
+    Out of fold by paper (session 26, 2442 questions) the linear ranker alone ranks a right sentence first for
+    78.1% of answerable questions, the ranker with the trees beside it (`_mix_weight`) for 80.2%."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=_BOOST_TREES, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=50, early_stopping=False,
+    ).fit(x, y, sample_weight=weight)
+
+
+def _mix_weight(rank: np.ndarray, boost: np.ndarray, y: np.ndarray, row_question: np.ndarray,
+                weight: np.ndarray) -> float:
+    """How much the trees' score counts beside the ranker's logit: a pairwise fit on their out-of-fold scores,
+    so the mix is learned from questions neither model saw."""
+    mean, scale, model = _fit_ranker(np.column_stack([rank, boost]), y, row_question, weight)
+    per_unit = model.coef_[0] / scale
+    return float(per_unit[1] / per_unit[0])
+
+
+def _export_boost(model, names: list[str], weight: float, probe: list[dict]) -> dict:
+    """The trees as plain lists (`TreeEnsemble`), checked on the `probe` rows to score as scikit-learn does
+    (the node arrays read here are the estimator's internals)."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        trees.append({"feature": nodes["feature_idx"].tolist(), "threshold": nodes["num_threshold"].tolist(),
+                      "left": nodes["left"].tolist(), "right": nodes["right"].tolist(),
+                      "leaf": nodes["is_leaf"].astype(bool).tolist(), "value": nodes["value"].tolist()})
+    exported = {"features": names, "baseline": float(np.ravel(model._baseline_prediction)[0]), "trees": trees,
+                "weight": weight}
+    expected = model.decision_function(_matrix(probe, names))
+    if not np.allclose(TreeEnsemble(**exported).scores(probe), expected, atol=1e-6):
+        raise RuntimeError("the exported trees do not score as scikit-learn does: check its version")
+    return exported
+
+
 def _corpus_weights(questions: list[Question], question_of_row: np.ndarray) -> np.ndarray:
     """Every gold set (`gold_set`) weighs the same in total and every question the same within it, so the
     largest set does not decide alone how a new corpus is read."""
@@ -223,7 +262,7 @@ def _logit(p: float) -> float:
 
 
 def fit(questions: list[Question]) -> tuple[dict, dict]:
-    """Fit the linear models (sentence, P(a sentence answers); ranker, which sentence ranks first; answer, on
+    """Fit the models (sentence, P(a sentence answers); ranker and boost, which sentence ranks first; answer, on
     what an answer quotes; best, on the best sentence alone, for readers of one sentence; relevance); returns
     (exported models, cross-validated report)."""
     rows = [(qi, f, label) for qi, q in enumerate(questions) for f, label in zip(q.features, q.labels, strict=True)]
@@ -233,10 +272,13 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
     groups = [questions[qi].group for qi in row_question]
 
     weight = _corpus_weights(questions, row_question)
-    oof, oof_rank = np.zeros(len(rows)), np.zeros(len(rows))
+    oof, oof_rank, oof_boost = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows))
     for train, test in _folds(groups):
         oof[test] = _predict(_fit(x[train], y[train], weight[train]), x[test])
         oof_rank[test] = _score(_fit_ranker(x[train], y[train], row_question[train], weight[train]), x[test])
+        oof_boost[test] = _fit_boost(x[train], y[train], weight[train]).decision_function(x[test])
+    mix = _mix_weight(oof_rank, oof_boost, y, row_question, weight)
+    oof_rank = oof_rank + mix * oof_boost
 
     per_question = []
     for qi, q in enumerate(questions):
@@ -270,9 +312,11 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
             oof_relevance[test] = _predict(_fit(xr[train], yr[train], question_weight[train]), xr[test])
     threshold = _answer_threshold()
     report = _report(questions, per_question, oof_answer, threshold, oof_relevance, yr)
+    boost = _fit_boost(x, y, weight)
     models = {
         "sentence": _export(_fit(x, y, weight), SENTENCE_FEATURES),
         "ranker": _export(_fit_ranker(x, y, row_question, weight), SENTENCE_FEATURES),
+        "boost": _export_boost(boost, SENTENCE_FEATURES, mix, [f for _, f, _ in rows[:2000]]),
         "answer": _export(_fit(xa, ya, question_weight), ANSWER_FEATURES, threshold),
         "best": _export(_fit(xa, ybest, question_weight), ANSWER_FEATURES, threshold),
         "relevance": _export(_fit(xr, yr, question_weight), RELEVANCE_FEATURES),

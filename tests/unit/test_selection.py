@@ -12,8 +12,8 @@ from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
 from assistant.selection import (
-    ANSWER_FEATURES, SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, decision_terms, load_selector,
-    question_type, sentence_features,
+    ANSWER_FEATURES, SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, TreeEnsemble, decision_terms,
+    load_selector, question_type, sentence_features,
 )
 from assistant.text import sentence_spans
 
@@ -166,6 +166,7 @@ def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
     assert selector.sentence.features == SENTENCE_FEATURES
     assert selector.answer.features == selector.best.features == ANSWER_FEATURES
     assert selector.best is not selector.answer  # one sentence alone, for extraction
+    assert selector.boost.features == SENTENCE_FEATURES and selector.boost.weight > 0
     assert len(selector.sentence.weights) == len(SENTENCE_FEATURES)
     assert 0.0 < selector.answer.threshold < 1.0
     report = selector.meta["cross_validated"]
@@ -257,7 +258,25 @@ def test_a_selector_file_from_before_the_ranker_still_loads_and_ranks_by_its_sen
 
     raw = json.loads(SELECTOR_PATH.read_text(encoding="utf-8"))
     older = tmp_path / "selector.json"
-    older.write_text(json.dumps({k: v for k, v in raw.items() if k not in ("ranker", "best")}), encoding="utf-8")
+    older.write_text(json.dumps({k: v for k, v in raw.items() if k not in ("ranker", "best", "boost")}),
+                     encoding="utf-8")
     selector = load_selector(older)
-    assert selector.ranker is selector.sentence and selector.best is selector.answer
+    assert selector.ranker is selector.sentence and selector.best is selector.answer and selector.boost is None
     assert load_selector().ranker is not load_selector().sentence
+
+
+def test_exported_trees_score_every_row_as_scikit_learn_does():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from assistant.evaluation.fit_selector import _export_boost
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(400, 3))
+    y = (x[:, 0] * x[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(int)  # an interaction no sum of features fits
+    model = HistGradientBoostingClassifier(max_iter=25, max_leaf_nodes=7, early_stopping=False).fit(x, y)
+    names = ["a", "b", "c"]
+    rows = [dict(zip(names, row, strict=True)) for row in rng.normal(size=(50, 3))]
+    trees = TreeEnsemble(**_export_boost(model, names, 0.5, rows[:10]))
+    expected = model.decision_function(np.array([[row[n] for n in names] for row in rows]))
+    assert np.allclose(trees.scores(rows), expected, atol=1e-9)
+    assert trees.weight == 0.5
