@@ -8,8 +8,8 @@ paper), the question's names (in the paper, in its title, introduced by it),
 what kind of answer is asked and whether the sentence adds one beyond the
 question's own words, where the sentence sits in its paper and what part of
 the abstract it is (`roles`: a finding answers yes/no, a method "how"), and
-how strongly the paper was retrieved. Three logistic models combine them, with weights
-fitted on labelled dev questions of both corpora and cross-validated by
+how strongly the paper was retrieved. Fitted models combine them, with weights
+fitted on labelled questions of both corpora and cross-validated by
 paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
 
 * sentence: P(this sentence states the answer);
@@ -17,13 +17,15 @@ paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
   pairs of one question's sentences plus, beside it, gradient-boosted trees
   on the same signals (`TreeEnsemble`), which read interactions the linear
   models cannot;
-* answer: P(the best sentence is a right answer), thresholded for a target
-  share of wrong answers, so the assistant abstains instead of guessing;
+* answer: P(what the answer quotes, the best sentence and maybe its
+  runner-up, states the asked detail), thresholded by the cost of a wrong
+  answer, so the assistant abstains instead of guessing (`best`: the same for
+  the best sentence alone, for readers of one sentence);
 * relevance: P(the best paper is about the question's subject), which tells
   "the papers do not state this detail" (unsure) from "nothing indexed is
   about this" (abstain).
 
-A fourth, fitted on the PubMedQA dev conclusions, reads a finding sentence
+Another, fitted on the PubMedQA dev conclusions, reads a finding sentence
 as yes / no / maybe, and the assistant says yes or no only when it is sure.
 """
 
@@ -459,29 +461,29 @@ class TreeEnsemble:
     weight: float = 1.0
 
     def scores(self, rows: list[dict[str, float]]) -> np.ndarray:
-        feature, threshold, left, right, leaf, value = self._arrays
+        feature, threshold, left, right, leaf, value, roots = self._arrays
         x = np.array([[row[name] for name in self.features] for row in rows], dtype=float).reshape(len(rows), -1)
-        trees = np.arange(len(self.trees))
-        node = np.zeros((len(rows), len(trees)), dtype=int)  # every row walks every tree at once, one level a step
         at = np.arange(len(rows))[:, None]
-        while not leaf[trees, node].all():
-            here = feature[trees, node]
-            step = np.where(x[at, here] <= threshold[trees, node], left[trees, node], right[trees, node])
-            node = np.where(leaf[trees, node], node, step)
-        return self.baseline + value[trees, node].sum(axis=1)
+        node = np.broadcast_to(roots, (len(rows), len(roots)))  # every row walks every tree at once, a level a step
+        while not (done := leaf[node]).all():
+            step = np.where(x[at, feature[node]] <= threshold[node], left[node], right[node])
+            node = np.where(done, node, step)
+        return self.baseline + value[node].sum(axis=1)
 
     @property
     def _arrays(self) -> tuple[np.ndarray, ...]:
-        """Each node field as a (tree, node) array, shorter trees padded with leaves."""
+        """Every tree's node fields laid end to end, children as positions in that layout, and each tree's root."""
         if "_cached" not in self.__dict__:
-            width = max(len(t["leaf"]) for t in self.trees)
+            sizes = [len(t["leaf"]) for t in self.trees]
+            roots = np.cumsum([0, *sizes[:-1]])
 
-            def padded(key: str, fill, dtype) -> np.ndarray:
-                return np.array([t[key] + [fill] * (width - len(t[key])) for t in self.trees], dtype=dtype)
+            def joined(key: str, dtype, shift: bool = False) -> np.ndarray:
+                return np.concatenate([np.asarray(t[key], dtype=dtype) + (root if shift else 0)
+                                       for t, root in zip(self.trees, roots, strict=True)])
 
             object.__setattr__(self, "_cached", (
-                padded("feature", 0, int), padded("threshold", 0.0, float), padded("left", 0, int),
-                padded("right", 0, int), padded("leaf", True, bool), padded("value", 0.0, float)))
+                joined("feature", int), joined("threshold", float), joined("left", int, shift=True),
+                joined("right", int, shift=True), joined("leaf", bool), joined("value", float), roots))
         return self.__dict__["_cached"]
 
 
