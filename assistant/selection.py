@@ -174,7 +174,7 @@ class Candidate:
     paper_rank: int
     features: dict[str, float] = field(default_factory=dict)
     probability: float = 0.0
-    rank: float = 0.0  # the ranker's score: candidates are ordered by it
+    rank: float = 0.0  # the ranker's logit plus the weighted trees' score: candidates are ordered by it
     vetoed: bool = False
 
     @property

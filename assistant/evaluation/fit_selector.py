@@ -10,6 +10,8 @@ Papers set whole, as it was read while tuning anyway. The sealed test split is n
 sentence is labelled right when it is from the gold paper and carries an accepted answer (or is one of the gold
 sentences); every candidate of an unanswerable question is wrong. A question is answered right when its best
 candidate is right, or its runner-up is right and the answer quotes it beside the best (`shows_runner_up`).
+Sentences are ordered by a pairwise linear ranker plus gradient-boosted trees, exported as plain lists so that
+answering reads them without scikit-learn (`selection.TreeEnsemble`).
 Reported figures are out-of-fold predictions of `GroupKFold` by paper, so no question is scored by a model that
 saw its paper. Uses scikit-learn, a core dependency.
 """
