@@ -20,6 +20,7 @@ from pydantic import Field
 
 from assistant.agent import ABSTAIN_PHRASE, UNSURE_PHRASE, ResearchAgent
 from assistant.config import Settings
+from quoted_answers import assert_quoted_answer
 
 MEDREASON_Q = "How many question-answer pairs does MedReason contain?"
 
@@ -92,12 +93,6 @@ def assert_citations_resolve(answer, ra) -> None:
         assert citation.paper_id in papers
         assert citation.quote in papers[citation.paper_id].text
         assert citation.title == papers[citation.paper_id].title
-
-def assert_quoted_answer(answer) -> None:
-    """The best quote [1], and beside it at most the runner-up sentence of the same paper [2], both verbatim."""
-    assert len(answer.citations) in (1, 2) and len({c.paper_id for c in answer.citations}) == 1
-    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
-    assert answer.answer == " ".join(f"{c.quote.rstrip('.')} [{c.n}]." for c in answer.citations)
 
 
 # --- cases ---------------------------------------------------------------------------
