@@ -209,7 +209,7 @@ def _mix_weight(rank: np.ndarray, boost: np.ndarray, y: np.ndarray, row_question
                 weight: np.ndarray) -> float:
     """How much the trees' score counts beside the ranker's logit: a pairwise fit on their out-of-fold scores,
     so the mix is learned from questions neither model saw."""
-    mean, scale, model = _fit_ranker(np.column_stack([rank, boost]), y, row_question, weight)
+    _, scale, model = _fit_ranker(np.column_stack([rank, boost]), y, row_question, weight)
     per_unit = model.coef_[0] / scale
     return float(per_unit[1] / per_unit[0])
 
