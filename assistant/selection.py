@@ -71,6 +71,7 @@ _PROPOSE = re.compile(r"\b(?:we|this (?:paper|work|study))\s+(?:\w+\s+){0,2}"
                       r"(?:propose|introduce|present|develop|release|build|curate|construct)\w*\b", re.I)
 
 _TYPE_FEATURES = [f"type_{t}" for t in QUESTION_TYPES]
+_RANK_MARGIN_CAP = 20.0  # ranking-score lead at which the runner-up no longer matters (fitted leads stay below)
 _ROLE_TYPES = ("yes_no", "method")  # a finding is in a results or conclusion sentence, a method in a methods one
 SENTENCE_FEATURES = [
     "cosine", "cosine_rank", "cosine_paper", "cosine_margin", "lexical", "lexical_paper", "missing_paper",
@@ -87,7 +88,7 @@ SENTENCE_FEATURES = [
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
                    "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES,
-                   "top_unnamed_x_introduces", "runner_up"]
+                   "top_unnamed_x_introduces", "runner_up", "rank_margin"]
 RELEVANCE_FEATURES = ["top_cosine_paper", "top_lexical_paper", "top_missing_paper", "top_names_paper",
                       "top_names_introduced", "question_has_names", "top_logit", "paper_gap"]
 
@@ -399,9 +400,11 @@ def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: i
 
 
 def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[float],
-                    papers: list[str]) -> dict[str, float]:
-    """Question-level signals about the best candidate (features and paper ids, best first): how sure, how far
-    ahead, how on-subject, and whether the answer quotes the runner-up beside it (`shows_runner_up`)."""
+                    papers: list[str], ranks: list[float]) -> dict[str, float]:
+    """Question-level signals about the best candidate (features, pointwise logits, paper ids and ranking
+    scores, best first): how sure, how far ahead, how on-subject, and whether the answer quotes the runner-up
+    beside it (`shows_runner_up`). How far ahead is read twice: by the pointwise logits and by the ranking
+    scores, which order the sentences better; where the two disagree the answer is less sure."""
     top = ranked[0]
     values = {
         "top_logit": logits[0],
@@ -418,6 +421,8 @@ def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[flo
         values[f"type_{t}"] = float(qtype == t)
     values["top_unnamed_x_introduces"] = top["unnamed_x_introduces"]
     values["runner_up"] = float(shows_runner_up(qtype, ranked, papers))
+    ahead = ranks[0] - ranks[1] if len(ranks) > 1 else _RANK_MARGIN_CAP  # -inf/+inf: a vetoed sentence
+    values["rank_margin"] = min(max(ahead, -_RANK_MARGIN_CAP), _RANK_MARGIN_CAP)
     return values
 
 
@@ -607,7 +612,7 @@ class Selector:
         logits = [_logit(c.probability) for c in ranked]
         features = [c.features for c in ranked]
         papers = [c.paper.paper_id for c in ranked]
-        signals = answer_features(qtype, features, logits, papers)
+        signals = answer_features(qtype, features, logits, papers, [c.rank for c in ranked])
         p_answer = self.answer.probability(signals)
         p_relevant = self.relevance.probability(relevance_features(features, papers, logits))
         return Selection(qtype, ranked, p_answer, p_relevant,

@@ -292,7 +292,7 @@ def fit(questions: list[Question]) -> tuple[dict, dict]:
         top = order[0]
         runner_up = shows_runner_up(q.qtype, ranked, papers)
         per_question.append({
-            "answer": answer_features(q.qtype, ranked, logits, papers),
+            "answer": answer_features(q.qtype, ranked, logits, papers, oof_rank[order].tolist()),
             "relevance": relevance_features(ranked, papers, logits),
             "top_right": int(y[top]),
             "answer_right": int(y[top] or (runner_up and y[order[1]])),

@@ -12,8 +12,8 @@ from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
 from assistant.selection import (
-    ANSWER_FEATURES, SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, TreeEnsemble, decision_terms,
-    load_selector, question_type, sentence_features,
+    ANSWER_FEATURES, SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, TreeEnsemble, answer_features,
+    decision_terms, load_selector, question_type, sentence_features,
 )
 from assistant.text import sentence_spans
 
@@ -159,6 +159,18 @@ def test_a_word_the_whole_paper_repeats_does_not_pick_the_sentence_but_a_defined
     assert answer["focus_lexical_local"] > max(scene["focus_lexical_local"], definition["focus_lexical_local"])
     assert answer["lexical_local"] > scene["lexical_local"]
     assert answer["focus_lexical"] > definition["focus_lexical"]  # "viral load" read from "VL", beside "undetectable"
+
+
+def test_the_answer_reads_the_lead_of_the_ranking_scores_and_a_vetoed_runner_up_leaves_it_finite():
+    features = [dict.fromkeys(SENTENCE_FEATURES, 0.0) for _ in range(3)]
+    papers = ["a", "a", "b"]
+    ahead = answer_features("count", features, [-2.0, -1.0, -3.0], papers, [7.5, 4.0, 1.0])
+    assert ahead["rank_margin"] == pytest.approx(3.5)
+    assert ahead["margin"] == pytest.approx(-1.0)  # the pointwise logits may disagree with the ranking
+    vetoed = answer_features("count", features, [-2.0, -1.0, -3.0], papers, [7.5, -math.inf, -math.inf])
+    assert math.isfinite(vetoed["rank_margin"]) and vetoed["rank_margin"] > ahead["rank_margin"]
+    assert answer_features("count", features[:1], [-2.0], papers[:1], [7.5])["rank_margin"] == \
+        vetoed["rank_margin"]
 
 
 def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
