@@ -14,9 +14,9 @@ paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
 
 * sentence: P(this sentence states the answer);
 * ranker: which sentence of a question ranks first, a linear model fitted on
-  pairs of one question's sentences plus, beside it, gradient-boosted trees
-  on the same signals (`TreeEnsemble`), which read interactions the linear
-  models cannot;
+  pairs of one question's sentences plus, beside it, gradient-boosted ranking
+  trees on the same signals (`TreeEnsemble`), which read interactions the
+  linear models cannot;
 * answer: P(what the answer quotes, the best sentence and maybe its
   runner-up, states the asked detail), thresholded by the cost of a wrong
   answer, so the assistant abstains instead of guessing (`best`: the same for
@@ -455,10 +455,11 @@ def relevance_features(ranked: list[dict[str, float]], papers: list[str], logits
 # --- the fitted models ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TreeEnsemble:
-    """Gradient-boosted trees exported from scikit-learn's HistGradientBoostingClassifier (`fit_selector`):
-    score = baseline + the value of the leaf each tree sends a row to (a node goes left when the row's feature
-    is <= its threshold). Read with numpy, all candidates of a question at once, so answering needs no
-    scikit-learn. `weight`: how much the score counts beside the linear ranker's logit."""
+    """Gradient-boosted trees exported by `fit_selector` (LightGBM's LambdaMART ranking trees; session 26's
+    selector holds scikit-learn's HistGradientBoostingClassifier, read the same way): score = baseline + the
+    value of the leaf each tree sends a row to (a node goes left when the row's feature is <= its threshold).
+    Read with numpy, all candidates of a question at once, so answering needs neither library. `weight`: how
+    much the score counts beside the linear ranker's logit."""
 
     features: list[str]
     baseline: float

@@ -277,18 +277,24 @@ def test_a_selector_file_from_before_the_ranker_still_loads_and_ranks_by_its_sen
     assert load_selector().ranker is not load_selector().sentence
 
 
-def test_exported_trees_score_every_row_as_scikit_learn_does():
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    from assistant.evaluation.fit_selector import _export_boost
+def test_exported_ranking_trees_score_every_row_as_lightgbm_does():
+    from assistant.evaluation.fit_selector import _export_boost, _fit_boost
 
     rng = np.random.default_rng(3)
-    x = rng.normal(size=(400, 3))
-    y = (x[:, 0] * x[:, 1] + 0.3 * rng.normal(size=400) > 0).astype(int)  # an interaction no sum of features fits
-    model = HistGradientBoostingClassifier(max_iter=25, max_leaf_nodes=7, early_stopping=False).fit(x, y)
+    x = rng.normal(size=(600, 3))
+    row_question = np.repeat(np.arange(60), 10)  # 60 questions of 10 candidates each
+    y = (x[:, 0] * x[:, 1] + 0.3 * rng.normal(size=600) > 0.8).astype(int)  # an interaction no sum of features fits
+    model = _fit_boost(x, y, row_question)
     names = ["a", "b", "c"]
     rows = [dict(zip(names, row, strict=True)) for row in rng.normal(size=(50, 3))]
     trees = TreeEnsemble(**_export_boost(model, names, 0.5, rows[:10]))
-    expected = model.decision_function(np.array([[row[n] for n in names] for row in rows]))
+    expected = model.predict(np.array([[row[n] for n in names] for row in rows]))
     assert np.allclose(trees.scores(rows), expected, atol=1e-9)
-    assert trees.weight == 0.5
+    assert trees.weight == 0.5 and np.ptp(expected) > 0  # the trees learned something to rank by
+
+
+def test_ranking_trees_refuse_rows_whose_questions_are_interleaved():
+    from assistant.evaluation.fit_selector import _fit_boost
+
+    with pytest.raises(ValueError, match="contiguous"):
+        _fit_boost(np.zeros((4, 2)), np.array([1, 0, 1, 0]), np.array([0, 1, 0, 1]))
