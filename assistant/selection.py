@@ -469,12 +469,14 @@ class TreeEnsemble:
     def scores(self, rows: list[dict[str, float]]) -> np.ndarray:
         feature, threshold, left, right, leaf, value, roots = self._arrays
         x = np.array([[row[name] for name in self.features] for row in rows], dtype=float).reshape(len(rows), -1)
-        at = np.arange(len(rows))[:, None]
-        node = np.broadcast_to(roots, (len(rows), len(roots)))  # every row walks every tree at once, a level a step
-        while not (done := leaf[node]).all():
-            step = np.where(x[at, feature[node]] <= threshold[node], left[node], right[node])
-            node = np.where(done, node, step)
-        return self.baseline + value[node].sum(axis=1)
+        node = np.tile(roots, len(rows))  # every (row, tree) pair walks at once, a level a step, laid out flat
+        row = np.repeat(np.arange(len(rows)), len(roots))
+        walking = np.flatnonzero(~leaf[node])
+        while walking.size:  # only the pairs not yet at a leaf: trees differ in depth
+            at = node[walking]
+            node[walking] = np.where(x[row[walking], feature[at]] <= threshold[at], left[at], right[at])
+            walking = walking[~leaf[node[walking]]]
+        return self.baseline + value[node].reshape(len(rows), len(roots)).sum(axis=1)
 
     @property
     def _arrays(self) -> tuple[np.ndarray, ...]:
@@ -484,7 +486,7 @@ class TreeEnsemble:
             roots = np.cumsum([0, *sizes[:-1]])
 
             def joined(key: str, dtype, shift: bool = False) -> np.ndarray:
-                return np.concatenate([np.asarray(t[key], dtype=dtype) + (root if shift else 0)
+                return np.concatenate([np.asarray(t[key], dtype=dtype) + root if shift else np.asarray(t[key], dtype)
                                        for t, root in zip(self.trees, roots, strict=True)])
 
             object.__setattr__(self, "_cached", (
