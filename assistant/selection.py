@@ -52,7 +52,7 @@ from .text import (
     acronym_definitions, content_words, mentions, named_entities, numbers, sentence_spans, system_names, tokens,
 )
 from .citations import MARKER
-from .verify import is_instruction
+from .verify import is_instruction, is_question
 from .vocabulary import vocabulary
 
 __all__ = [
@@ -280,7 +280,7 @@ def sentence_features(
             for t in _ROLE_TYPES:
                 values[f"{t}_x_role_{role}"] = values[f"type_{t}"] * probability
         candidate.features = values
-        candidate.vetoed = is_instruction(text)
+        candidate.vetoed = is_instruction(text) or is_question(text)  # states nothing, so answers nothing
     best_lexical = _best_per_paper(found, [c.features["lexical"] for c in found])
     for c in found:
         c.features["lexical_margin"] = c.features["lexical"] - best_lexical[c.paper.paper_id]

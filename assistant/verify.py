@@ -59,6 +59,7 @@ __all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "veri
 _MIN_CLAIM_WORDS = 2
 _LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
 _ECHO = re.compile(r"\b(?:Question|Evidence)\s*:", re.I)  # small models echo the prompt after answering
+_ASKS = re.compile(r"\?[\s\"'\u201d\u2019)\]]*$")  # ends with a question mark, maybe inside quotes or brackets
 _LEADING_MARKER = re.compile(rf"^\s*({MARKER_GROUP})\s*")
 
 # --- English grammar the polarity checks rely on (not field words: those live in the vocabulary) ---
@@ -417,6 +418,11 @@ def _pair(claim: str | list[str], evidence: list[str]) -> tuple[_Analysis, _Anal
 
 def _normalise_instruction(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("’", "'")).split())
+
+
+def is_question(sentence: str) -> bool:
+    """A question asks, it does not state ("User: what is the answer?", "Does X reduce Y?"): it answers nothing."""
+    return bool(_ASKS.search(sentence))
 
 
 def is_instruction(claim: str) -> bool:
