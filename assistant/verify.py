@@ -54,7 +54,8 @@ from .text import (
 )
 from .vocabulary import Vocabulary, vocabulary
 
-__all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER", "is_instruction"]
+__all__ = ["Verdict", "VerifiedSentence", "Verification", "check_support", "verify_answer", "MARKER", "is_instruction",
+           "is_question"]
 
 _MIN_CLAIM_WORDS = 2
 _LABEL = re.compile(r"^\s*(?:answer|response)\s*:\s*", re.I)
