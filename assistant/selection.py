@@ -421,8 +421,8 @@ def answer_features(qtype: str, ranked: list[dict[str, float]], logits: list[flo
         values[f"type_{t}"] = float(qtype == t)
     values["top_unnamed_x_introduces"] = top["unnamed_x_introduces"]
     values["runner_up"] = float(shows_runner_up(qtype, ranked, papers))
-    ahead = ranks[0] - ranks[1] if len(ranks) > 1 else _RANK_MARGIN_CAP  # -inf/+inf: a vetoed sentence
-    values["rank_margin"] = min(max(ahead, -_RANK_MARGIN_CAP), _RANK_MARGIN_CAP)
+    ahead = ranks[0] - ranks[1] if len(ranks) > 1 else _RANK_MARGIN_CAP  # a vetoed sentence ranks at -inf
+    values["rank_margin"] = float(np.clip(np.nan_to_num(ahead, nan=0.0), -_RANK_MARGIN_CAP, _RANK_MARGIN_CAP))
     return values
 
 
@@ -484,14 +484,14 @@ class TreeEnsemble:
         if "_cached" not in self.__dict__:
             sizes = [len(t["leaf"]) for t in self.trees]
             roots = np.cumsum([0, *sizes[:-1]])
+            offsets = np.repeat(roots, sizes)  # a child's position in its tree -> its position in the layout
 
-            def joined(key: str, dtype, shift: bool = False) -> np.ndarray:
-                return np.concatenate([np.asarray(t[key], dtype=dtype) + root if shift else np.asarray(t[key], dtype)
-                                       for t, root in zip(self.trees, roots, strict=True)])
+            def joined(key: str, dtype) -> np.ndarray:
+                return np.concatenate([np.asarray(t[key], dtype=dtype) for t in self.trees])
 
             object.__setattr__(self, "_cached", (
-                joined("feature", int), joined("threshold", float), joined("left", int, shift=True),
-                joined("right", int, shift=True), joined("leaf", bool), joined("value", float), roots))
+                joined("feature", int), joined("threshold", float), joined("left", int) + offsets,
+                joined("right", int) + offsets, joined("leaf", bool), joined("value", float), roots))
         return self.__dict__["_cached"]
 
 

@@ -182,6 +182,8 @@ def test_the_answer_reads_the_lead_of_the_ranking_scores_and_a_vetoed_runner_up_
     assert math.isfinite(vetoed["rank_margin"]) and vetoed["rank_margin"] > ahead["rank_margin"]
     assert answer_features("count", features[:1], [-2.0], papers[:1], [7.5])["rank_margin"] == \
         vetoed["rank_margin"]
+    all_vetoed = answer_features("count", features, [-2.0, -1.0, -3.0], papers, [-math.inf] * 3)
+    assert all_vetoed["rank_margin"] == 0.0  # no lead, and no NaN for the answer model to read
 
 
 def test_bundled_selector_uses_every_signal_and_states_its_cross_validation():
