@@ -83,8 +83,8 @@ class Settings(BaseSettings):
         "(measured 16x slower queries under load on 2 cores)",
     )
     keep_sentence_vectors: bool = Field(
-        default=True, description="keep the vectors of the sentences answer selection embeds on disk "
-        "(<index>/sentence_vectors/), so a new process does not embed them again"
+        default=True, description="keep the vectors of the sentences answer selection embeds on disk, with "
+        "their word pieces' vectors (<index>/sentence_vectors/), so a new process does not embed them again"
     )
     keep_sentence_vectors_at_ingest: bool = Field(
         default=True, description="when keeping sentence vectors, encode every sentence of each paper as it is "

@@ -12,6 +12,9 @@ records which precision made its vectors (`Settings.collection_name`) and a quer
 int8 quantises each layer's input with one scale per batch, so a text's vector also moves (as much) with the
 texts batched beside it; answers measured the same on the dev questions either way (README, session 24).
 
+Besides one vector per text, `encode_with_tokens` gives, from the same pass, each word piece's vector as the
+encoder read it in context (`TokenVectors`): answer selection matches a question's pieces to a sentence's.
+
 HF_HUB_OFFLINE is forced before sentence-transformers is imported so a missing
 file fails at once instead of trying a model hub this machine cannot reach.
 """
@@ -22,14 +25,15 @@ import json
 import logging
 import os
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-__all__ = ["Embedder", "OnnxEmbedder", "get_embedder", "export_onnx", "quantize_int8", "int8_available",
-           "ONNX_FILE", "INT8_FILE", "Precision"]
+__all__ = ["Embedder", "OnnxEmbedder", "TokenVectors", "get_embedder", "export_onnx", "quantize_int8",
+           "int8_available", "ONNX_FILE", "INT8_FILE", "Precision"]
 
 ONNX_FILE = Path("onnx") / "model.onnx"  # where sentence-transformers itself looks for an ONNX export
 INT8_FILE = Path("onnx") / "model_qint8.onnx"
@@ -43,6 +47,30 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # transformers draws a "Loading weights" bar otherwise
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """One text's word pieces as the encoder read them in context: vocabulary `ids` and unit vectors (one row per
+    piece, special tokens left out), held as int8 `steps` of one `scales` entry per row: a copy kept on disk
+    (`vector_cache`) is exactly what the encoder gave, at a quarter of float32's size."""
+
+    ids: np.ndarray  # int32, (pieces,)
+    steps: np.ndarray  # int8, (pieces, dimension)
+    scales: np.ndarray  # float32, (pieces,)
+
+    @classmethod
+    def quantised(cls, ids, hidden: np.ndarray) -> TokenVectors:
+        """From the encoder's hidden states of the pieces: unit length, then the largest magnitude of a row is
+        127 steps."""
+        unit = hidden / np.clip(np.linalg.norm(hidden, axis=1, keepdims=True), 1e-12, None)
+        scales = (np.clip(np.abs(unit).max(axis=1), 1e-12, None) / 127.0).astype(np.float32)
+        steps = np.round(unit / scales[:, None]).astype(np.int8)
+        return cls(np.asarray(ids, dtype=np.int32), steps, scales)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self.steps * self.scales[:, None]
 
 
 class Embedder:
@@ -85,8 +113,35 @@ class Embedder:
                                     show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32)
 
+    def encode_with_tokens(self, texts: list[str], bulk: bool = False) -> tuple[np.ndarray, list[TokenVectors]]:
+        """`encode` (or `encode_bulk`) and each text's `TokenVectors`, from the same pass."""
+        import torch
+
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        special = set(self.model.tokenizer.all_special_ids)
+        with self._lock:
+            torch.set_num_threads(self.bulk_threads if bulk else self.threads)
+            try:
+                outputs = self.model.encode(texts, batch_size=self.batch_size, output_value=None,
+                                            normalize_embeddings=True, show_progress_bar=False)
+            finally:
+                torch.set_num_threads(self.threads)
+        pooled = np.stack([o["sentence_embedding"].float().numpy() for o in outputs]).astype(np.float32)
+        tokens = []
+        for o in outputs:
+            ids = o["input_ids"][o["attention_mask"].bool()].numpy()
+            keep = np.array([i not in special for i in ids], dtype=bool)
+            hidden = o["token_embeddings"][:len(ids)].float().numpy()
+            tokens.append(TokenVectors.quantised(ids[keep], hidden[keep]))
+        return pooled, tokens
+
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return len(self.token_ids(text))
+
+    def token_ids(self, text: str) -> list[int]:
+        """The text's word-piece ids, whole (no truncation, no special tokens)."""
+        return list(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     @property
     def dimension(self) -> int:
@@ -113,6 +168,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()
         self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
+        self._special_ids = {self._tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]")}
         self._model_file = str(model_path / (INT8_FILE if precision == "int8" else ONNX_FILE))
         self._session = _onnx_session(self._model_file, threads)
         self._bulk_threads = bulk_threads or os.cpu_count() or 1
@@ -127,12 +183,23 @@ class OnnxEmbedder:
     def encode_bulk(self, texts: list[str]) -> np.ndarray:
         """`encode` on a second session with `bulk_threads` threads (made on first use): indexing is a batch
         job that may use the whole machine, while a query keeps `threads` so it does not fight the chat model."""
+        return self._encode(texts, self._bulk())
+
+    def _bulk(self):
+        """The bulk session, made on first use."""
         with self._lock:
             if self._bulk_session is None:
                 self._bulk_session = _onnx_session(self._model_file, self._bulk_threads)
-        return self._encode(texts, self._bulk_session)
+        return self._bulk_session
 
-    def _encode(self, texts: list[str], session) -> np.ndarray:
+    def encode_with_tokens(self, texts: list[str], bulk: bool = False) -> tuple[np.ndarray, list[TokenVectors]]:
+        """`encode` (or `encode_bulk`) and each text's `TokenVectors`, from the same pass."""
+        tokens: list[TokenVectors | None] = [None] * len(texts)
+        vectors = self._encode(texts, self._bulk() if bulk else self._session, tokens)
+        return vectors, tokens
+
+    def _encode(self, texts: list[str], session, tokens: list | None = None) -> np.ndarray:
+        """Pooled vectors; with `tokens` (a list as long as `texts`), each text's `TokenVectors` filled in too."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
@@ -141,10 +208,16 @@ class OnnxEmbedder:
             vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
             for start in range(0, len(texts), self.batch_size):
                 batch = order[start:start + self.batch_size]
-                vectors[batch] = self._encode_batch(session, [token_ids[i] for i in batch])
+                pooled, hidden = self._encode_batch(session, [token_ids[i] for i in batch])
+                vectors[batch] = pooled
+                if tokens is not None:
+                    for row, i in enumerate(batch):
+                        keep = [j for j, t in enumerate(token_ids[i]) if t not in self._special_ids]
+                        tokens[i] = TokenVectors.quantised([token_ids[i][j] for j in keep], hidden[row, keep])
         return vectors
 
-    def _encode_batch(self, session, token_ids: list[list[int]]) -> np.ndarray:
+    def _encode_batch(self, session, token_ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Pooled unit vectors and the last hidden state of one padded batch."""
         width = max(len(ids) for ids in token_ids)
         ids = np.full((len(token_ids), width), self._pad_id, dtype=np.int64)
         mask = np.zeros_like(ids)
@@ -155,10 +228,15 @@ class OnnxEmbedder:
                                           "token_type_ids": np.zeros_like(ids)})[0]
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return (pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)).astype(np.float32)
+        unit = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return unit.astype(np.float32), hidden
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return len(self.token_ids(text))
+
+    def token_ids(self, text: str) -> list[int]:
+        """The text's word-piece ids, whole (no truncation, no special tokens)."""
+        return self._counter.encode(text, add_special_tokens=False).ids
 
 
 def _onnx_session(model_file: str, threads: int):

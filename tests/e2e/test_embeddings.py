@@ -92,3 +92,24 @@ def test_indexing_with_every_core_gives_the_query_encoders_vectors_in_the_order_
         import torch
 
         assert torch.get_num_threads() == 1
+
+
+def test_word_pieces_come_from_the_same_pass_and_agree_across_runtimes(model_path, corpus_texts):
+    """`encode_with_tokens` gives `encode`'s vectors and, per text, one unit vector per word piece (special tokens
+    left out, the 256-token cut kept); torch and ONNX read each piece alike, within int8 steps."""
+    texts = corpus_texts[:20] + corpus_texts[-3:]
+    torch_side, onnx_side = Embedder(model_path), OnnxEmbedder(model_path)
+    results = {}
+    for name, embedder in (("torch", torch_side), ("onnx", onnx_side)):
+        vectors, pieces = embedder.encode_with_tokens(texts)
+        assert float((vectors * embedder.encode(texts)).sum(axis=1).min()) >= 0.99999
+        bulk_vectors, bulk_pieces = embedder.encode_with_tokens(texts, bulk=True)
+        assert float((bulk_vectors * vectors).sum(axis=1).min()) >= 0.99999
+        assert [p.ids.tolist() for p in bulk_pieces] == [p.ids.tolist() for p in pieces]
+        for text, piece in zip(texts, pieces, strict=True):
+            assert piece.ids.tolist() == embedder.token_ids(text)[:embedder.max_tokens - 2]
+            assert np.linalg.norm(piece.vectors, axis=1) == pytest.approx(np.ones(len(piece.ids)), abs=0.01)
+        results[name] = pieces
+    for a, b in zip(results["torch"], results["onnx"], strict=True):
+        assert float((a.vectors * b.vectors).sum(axis=1).min()) >= 0.99
+    assert onnx_side.encode_with_tokens([])[0].shape == (0, onnx_side.dimension)

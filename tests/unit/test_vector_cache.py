@@ -7,6 +7,7 @@ import logging
 import numpy as np
 import pytest
 
+from assistant.embeddings import TokenVectors
 from assistant.vector_cache import CachedEncoder
 
 
@@ -18,6 +19,7 @@ class CountingEncoder:
         self.bulk_calls: list[list[str]] = []
         self._vectors: dict[str, np.ndarray] = {}
         self._random = np.random.default_rng(7)
+        self.pieces: dict[str, TokenVectors] = {}
 
     def encode(self, texts: list[str]) -> np.ndarray:
         self.calls.append(list(texts))
@@ -28,6 +30,14 @@ class CountingEncoder:
     def encode_bulk(self, texts: list[str]) -> np.ndarray:
         self.bulk_calls.append(list(texts))
         return self.encode(texts)
+
+    def encode_with_tokens(self, texts: list[str], bulk: bool = False) -> tuple[np.ndarray, list[TokenVectors]]:
+        """The same vectors, and one piece per word of the text, each a fixed random direction."""
+        vectors = self.encode_bulk(texts) if bulk else self.encode(texts)
+        pieces = [TokenVectors.quantised([len(w) for w in t.split()], self._random.standard_normal((len(t.split()), 8)))
+                  for t in texts]
+        self.pieces.update(zip(texts, pieces, strict=True))
+        return vectors, [self.pieces[t] for t in texts]
 
 
 TEXTS = ["Sensitivity was 91% in the external cohort.", "The model was trained on 12,000 scans.",
@@ -64,12 +74,30 @@ def test_shapes_match_the_encoder(tmp_path, texts):
 
 
 def test_kept_sentences_are_not_encoded_again_by_a_question(tmp_path):
-    """What indexing keeps (with the bulk path) a later question reads without encoding."""
+    """What indexing keeps (with the bulk path), vectors and word pieces, a later question reads without
+    encoding."""
     encoder = CountingEncoder()
     store = CachedEncoder(encoder, tmp_path / "vectors.sqlite")
     assert store.keep(TEXTS) == 2
     assert encoder.bulk_calls == [TEXTS[:2]]
     assert store.keep(TEXTS[:1]) == 0
-    read = CachedEncoder(encoder, tmp_path / "vectors.sqlite").encode(TEXTS[:2])
+    reader = CachedEncoder(encoder, tmp_path / "vectors.sqlite")
+    read = reader.encode(TEXTS[:2])
+    vectors, pieces = reader.encode_with_tokens(TEXTS[:2])
     assert len(encoder.calls) == 1  # the one call under `keep`
-    assert np.array_equal(read, np.stack([encoder._vectors[t] for t in TEXTS[:2]]))
+    assert np.array_equal(read, np.stack([encoder._vectors[t] for t in TEXTS[:2]])) and np.array_equal(read, vectors)
+    for text, kept in zip(TEXTS[:2], pieces, strict=True):
+        given = encoder.pieces[text]
+        assert np.array_equal(kept.ids, given.ids) and np.array_equal(kept.steps, given.steps)
+        assert np.array_equal(kept.scales, given.scales)
+
+
+def test_word_pieces_of_texts_stored_without_them_are_encoded_once(tmp_path):
+    """A store written before word pieces were kept holds only vectors: the pieces are encoded once, then read."""
+    encoder = CountingEncoder()
+    CachedEncoder(encoder, tmp_path / "vectors.sqlite").encode(TEXTS[:2])
+    store = CachedEncoder(encoder, tmp_path / "vectors.sqlite")
+    _, pieces = store.encode_with_tokens(TEXTS)
+    assert encoder.calls[1:] == [TEXTS[:2]] and [len(p.ids) for p in pieces] == [len(t.split()) for t in TEXTS]
+    CachedEncoder(encoder, tmp_path / "vectors.sqlite").encode_with_tokens(TEXTS)
+    assert len(encoder.calls) == 2
