@@ -10,7 +10,10 @@ question's own words, where the sentence sits in its paper and what part of
 the abstract it is (`roles`: a finding answers yes/no, a method "how"), and
 how strongly the paper was retrieved. Fitted models combine them, with weights
 fitted on labelled questions of both corpora and cross-validated by
-paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`):
+paper (`python -m assistant.evaluation.fit_selector`; `data/selector.json`).
+Meaning is read twice: the pooled sentence vectors' cosine, and piece by piece
+(`token_alignment`: how well each of the question's word pieces, as MiniLM read
+it in context, finds a match among the sentence's):
 
 * sentence: P(this sentence states the answer);
 * ranker: which sentence of a question ranks first, a linear model fitted on
@@ -37,6 +40,7 @@ import math
 import os
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +49,7 @@ import numpy as np
 
 from .asked import load_asked
 from .bagofwords import TermClassifier
+from .embeddings import TokenVectors
 from .models import Paper
 from .roles import ROLES, load_roles
 from .question import QuestionProfile, bound_numbers, profile_question
@@ -58,9 +63,9 @@ from .vocabulary import vocabulary
 __all__ = [
     "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
     "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
-    "relevance_features", "featurise", "score_candidates", "decision_text", "decision_terms", "LinearModel",
-    "TreeEnsemble", "DecisionModel", "SELECTOR_PATH", "load_selector", "shows_runner_up", "WRITER_FEATURES",
-    "WRITER_GATE_PATH", "WriterGate", "writer_features", "load_writer_gate",
+    "relevance_features", "featurise", "score_candidates", "token_alignment", "decision_text", "decision_terms",
+    "LinearModel", "TreeEnsemble", "DecisionModel", "SELECTOR_PATH", "load_selector", "shows_runner_up",
+    "WRITER_FEATURES", "WRITER_GATE_PATH", "WriterGate", "writer_features", "load_writer_gate",
 ]
 
 SELECTOR_PATH = Path(__file__).resolve().parent / "data" / "selector.json"
@@ -85,6 +90,7 @@ SENTENCE_FEATURES = [
     *[f"role_{r}" for r in ROLES], *[f"{t}_x_role_{r}" for t in _ROLE_TYPES for r in ROLES],
     "focus_lexical", "focus_cosine", "focus_cosine_margin", "lexical_local", "focus_lexical_local",
     "introduces_name", "name_x_introduces", "unnamed_x_introduces",
+    "token_align", "focus_token_align", "token_align_margin", "focus_token_align_margin",
 ]
 ANSWER_FEATURES = ["top_logit", "margin", "second_logit", "top_lexical_paper", "top_missing_paper",
                    "top_names_paper", "top_cosine_paper", "top_cosine", "answering_share", *_TYPE_FEATURES,
@@ -106,16 +112,22 @@ def question_type(profile: QuestionProfile) -> str:
 
 
 class TermWeights:
-    """Inverse document frequency of stems over the indexed papers: rare words tell more."""
+    """Inverse document frequency over the indexed papers, of stems and of the encoder's word pieces: rare words
+    tell more. `piece_ids` (the embedder's `token_ids`) splits a text into pieces; without it every piece
+    weighs the same."""
 
-    def __init__(self, papers: dict[str, Paper]) -> None:
+    def __init__(self, papers: dict[str, Paper], piece_ids: Callable[[str], list[int]] | None = None) -> None:
         self.total = max(1, len(papers))
         self.frequency: Counter[str] = Counter()
+        self.pieces: Counter[int] = Counter()
         for paper in papers.values():
             self.frequency.update(content_words(f"{paper.title} {paper.text}"))
+            if piece_ids is not None:
+                self.pieces.update(set(piece_ids(f"{paper.title} {paper.text}")))
 
     @classmethod
-    def kept(cls, papers: dict[str, Paper], store: Path) -> TermWeights:
+    def kept(cls, papers: dict[str, Paper], store: Path,
+             piece_ids: Callable[[str], list[int]] | None = None) -> TermWeights:
         """The weights saved in `store` (a file named by the indexed content), else computed and saved there:
         reading every paper costs ~0.1 s per 500 papers in each new process. Without a writable folder they are
         only computed."""
@@ -123,16 +135,17 @@ class TermWeights:
             saved = json.loads(store.read_text(encoding="utf-8"))
             weights = cls.__new__(cls)
             weights.total, weights.frequency = int(saved["total"]), Counter(saved["frequency"])
-            if weights.total == max(1, len(papers)):
+            weights.pieces = Counter({int(piece): n for piece, n in saved["pieces"].items()})
+            if weights.total == max(1, len(papers)) and (piece_ids is None or weights.pieces):
                 return weights
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # absent or unreadable: computed again below
-        weights = cls(papers)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass  # absent, unreadable or older: computed again below
+        weights = cls(papers, piece_ids)
         if store.parent.is_dir():
             scratch = store.with_name(f".{store.name}.{os.getpid()}")
             try:
-                scratch.write_text(json.dumps({"total": weights.total, "frequency": weights.frequency}),
-                                   encoding="utf-8")
+                scratch.write_text(json.dumps({"total": weights.total, "frequency": weights.frequency,
+                                               "pieces": weights.pieces}), encoding="utf-8")
                 os.replace(scratch, store)
             except OSError:
                 scratch.unlink(missing_ok=True)
@@ -140,6 +153,11 @@ class TermWeights:
 
     def weight(self, term: str) -> float:
         return math.log(1 + self.total / (1 + self.frequency.get(term, 0)))
+
+    def piece_weights(self, ids: np.ndarray) -> np.ndarray:
+        """Smoothed IDF of word pieces, never below 1: a common piece ("the", "of") still counts a little, as
+        it shapes what the pieces around it mean."""
+        return np.array([math.log((self.total + 1) / (1 + self.pieces.get(int(i), 0))) + 1.0 for i in ids])
 
     def missing(self, terms: set[str], words: set[str]) -> float:
         """The rarest of `terms` absent from `words`, as a share of the rarest weight possible: one distinctive
@@ -201,12 +219,15 @@ def candidates(hits, max_papers: int) -> list[Candidate]:
 
 def sentence_features(
     profile: QuestionProfile, found: list[Candidate], cosines: np.ndarray, weights: TermWeights,
-    focus_cosines: np.ndarray,
+    focus_cosines: np.ndarray, aligned: np.ndarray, focus_aligned: np.ndarray,
 ) -> None:
     """Fill `features` of every candidate (in place); the same code serves fitting and answering.
-    `cosines`: each sentence's cosine to the question; `focus_cosines`: to its asked part (`profile.focus`)."""
+    `cosines`: each sentence's cosine to the question; `focus_cosines`: to its asked part (`profile.focus`);
+    `aligned`, `focus_aligned`: the same by word pieces (`token_alignment`)."""
     focus_terms = content_words(profile.focus)
     best_focus = _best_per_paper(found, [float(c) for c in focus_cosines])
+    best_aligned = _best_per_paper(found, [float(a) for a in aligned])
+    best_focus_aligned = _best_per_paper(found, [float(a) for a in focus_aligned])
     qtype = question_type(profile)
     question_terms = content_words(profile.text)
     question_names = {e.lower() for e in profile.entities}
@@ -252,6 +273,10 @@ def sentence_features(
             "focus_lexical": weights.share(focus_terms, read) if focus_terms else 0.0,
             "focus_cosine": float(focus_cosines[i]),
             "focus_cosine_margin": float(focus_cosines[i]) - best_focus[paper.paper_id],
+            "token_align": float(aligned[i]),
+            "focus_token_align": float(focus_aligned[i]),
+            "token_align_margin": float(aligned[i]) - best_aligned[paper.paper_id],
+            "focus_token_align_margin": float(focus_aligned[i]) - best_focus_aligned[paper.paper_id],
             **paper_cache[paper.paper_id],
         }
         for t in QUESTION_TYPES:
@@ -386,8 +411,28 @@ def score_candidates(profile: QuestionProfile, found: list[Candidate], embedder,
     """Fill every feature of the candidates (in place): the one path for fitting and answering."""
     if not found:
         return
-    vectors = embedder.encode([profile.text, profile.focus or profile.text, *(c.text for c in found)])
-    sentence_features(profile, found, vectors[2:] @ vectors[0], weights, vectors[2:] @ vectors[1])
+    vectors, pieces = embedder.encode_with_tokens([profile.text, profile.focus or profile.text,
+                                                   *(c.text for c in found)])
+    sentence_features(profile, found, vectors[2:] @ vectors[0], weights, vectors[2:] @ vectors[1],
+                      token_alignment(pieces[0], pieces[2:], weights), token_alignment(pieces[1], pieces[2:], weights))
+
+
+def token_alignment(question: TokenVectors, sentences: list[TokenVectors], weights: TermWeights) -> np.ndarray:
+    """For each sentence, the IDF-weighted mean over the question's word pieces of each piece's best cosine to a
+    piece of the sentence (late interaction, as ColBERT scores): a question word the sentence states in other
+    words or another inflection still finds its match, where the pooled vector blurs one sentence into a single
+    point and exact wording misses it. Out of fold by paper (session 28, 2691 questions, the same fit with and
+    without them), they put a right sentence first for 81.8% of answerable questions against 80.5%, and at 5%
+    wrong answers shown give 54.8% right ones against 51.5%."""
+    lengths = np.array([len(s.ids) for s in sentences])
+    if not len(question.ids) or not lengths.sum():
+        return np.zeros(len(sentences))
+    similarity = question.vectors @ np.concatenate([s.vectors for s in sentences if len(s.ids)]).T
+    best = np.maximum.reduceat(similarity, np.concatenate([[0], np.cumsum(lengths[lengths > 0])[:-1]]), axis=1)
+    piece_weights = weights.piece_weights(question.ids)
+    aligned = np.zeros(len(sentences))
+    aligned[lengths > 0] = piece_weights @ best / piece_weights.sum()
+    return aligned
 
 
 def featurise(question: str, hits, embedder, weights: TermWeights, max_papers: int,
@@ -586,11 +631,13 @@ class Selector:
         self.boost = boost
         self._weights: tuple[int, TermWeights] | None = None
 
-    def term_weights(self, papers: dict[str, Paper], store: Path | None = None) -> TermWeights:
+    def term_weights(self, papers: dict[str, Paper], store: Path | None = None,
+                     piece_ids: Callable[[str], list[int]] | None = None) -> TermWeights:
         """IDF over `papers`, kept in memory while they stay the same and in `store` across processes."""
         key = hash(tuple(sorted(papers)))
         if self._weights is None or self._weights[0] != key:
-            self._weights = (key, TermWeights.kept(papers, store) if store else TermWeights(papers))
+            self._weights = (key, TermWeights.kept(papers, store, piece_ids) if store
+                             else TermWeights(papers, piece_ids))
         return self._weights[1]
 
     def select(self, question: str, hits, embedder, papers: dict[str, Paper], max_papers: int,
@@ -605,7 +652,7 @@ class Selector:
         qtype = question_type(profile)
         if not found:
             return Selection(qtype, [], 0.0, 0.0, False, False)
-        score_candidates(profile, found, embedder, self.term_weights(papers, store))
+        score_candidates(profile, found, embedder, self.term_weights(papers, store, embedder.token_ids))
         boosted = (self.boost.weight * self.boost.scores([c.features for c in found]) if self.boost
                    else np.zeros(len(found)))
         for c, boost in zip(found, boosted, strict=True):

@@ -8,12 +8,13 @@ import math
 import numpy as np
 import pytest
 
+from assistant.embeddings import TokenVectors
 from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
 from assistant.selection import (
     ANSWER_FEATURES, SENTENCE_FEATURES, Candidate, LinearModel, TermWeights, TreeEnsemble, answer_features,
-    decision_terms, load_selector, question_type, sentence_features,
+    decision_terms, load_selector, question_type, sentence_features, token_alignment,
 )
 from assistant.text import sentence_spans
 
@@ -100,7 +101,8 @@ def test_a_sentence_introducing_a_name_the_question_lacks_is_marked_for_a_questi
 
     def features(question: str) -> list[dict]:
         found = [Candidate(paper, start, end, 0) for start, end in sentence_spans(paper.text)]
-        sentence_features(profile_question(question), found, flat, TermWeights({"neuro": paper}), focus_cosines=flat)
+        sentence_features(profile_question(question), found, flat, TermWeights({"neuro": paper}), focus_cosines=flat,
+                          aligned=flat, focus_aligned=flat)
         return [c.features for c in found]
 
     background, introducing, comparing = features("Which foundation model was trained on millions of MRI volumes?")
@@ -136,12 +138,15 @@ def test_a_sentence_stating_the_asked_part_outscores_one_restating_the_scene():
                                "median survival?")
     scene, answer = 0.8, 0.5  # the scene sentence is closer to the whole question, the answer to its asked part
     sentence_features(profile, found, np.array([scene, answer]), TermWeights({"cohort": paper}),
-                      focus_cosines=np.array([0.2, 0.6]))
+                      focus_cosines=np.array([0.2, 0.6]), aligned=np.array([0.7, 0.6]),
+                      focus_aligned=np.array([0.3, 0.5]))
     restating, stating = (c.features for c in found)
     assert stating["focus_lexical"] > restating["focus_lexical"]
     assert stating["focus_cosine"] > restating["focus_cosine"]
     assert stating["focus_cosine_margin"] == 0.0 > restating["focus_cosine_margin"]
     assert restating["cosine"] > stating["cosine"]
+    assert stating["focus_token_align_margin"] == 0.0 and restating["focus_token_align_margin"] == pytest.approx(-0.2)
+    assert restating["token_align_margin"] == 0.0 and stating["token_align_margin"] == pytest.approx(-0.1)
 
 
 def test_a_word_the_whole_paper_repeats_does_not_pick_the_sentence_but_a_defined_short_form_does():
@@ -154,7 +159,8 @@ def test_a_word_the_whole_paper_repeats_does_not_pick_the_sentence_but_a_defined
     found = [Candidate(paper, start, end, 0) for start, end in sentence_spans(paper.text)]
     profile = profile_question("Among HIV patients diagnosed early, what share had an undetectable viral load?")
     flat = np.full(len(found), 0.5)
-    sentence_features(profile, found, flat, TermWeights({"cohort": paper}), focus_cosines=flat)
+    sentence_features(profile, found, flat, TermWeights({"cohort": paper}), focus_cosines=flat, aligned=flat,
+                      focus_aligned=flat)
     definition, scene, answer = (c.features for c in found)
     assert answer["focus_lexical_local"] > max(scene["focus_lexical_local"], definition["focus_lexical_local"])
     assert answer["lexical_local"] > scene["lexical_local"]
@@ -168,7 +174,7 @@ def test_a_sentence_that_asks_or_instructs_is_never_an_answer():
     found = [Candidate(paper, start, end, 0) for start, end in sentence_spans(paper.text)]
     flat = np.full(len(found), 0.5)
     sentence_features(profile_question("What is the answer?"), found, flat, TermWeights({"survey": paper}),
-                      focus_cosines=flat)
+                      focus_cosines=flat, aligned=flat, focus_aligned=flat)
     assert [c.vetoed for c in found] == [True, True, False]
 
 
@@ -311,3 +317,42 @@ def test_ranking_trees_refuse_rows_whose_questions_are_interleaved():
 
     with pytest.raises(ValueError, match="contiguous"):
         _fit_boost(np.zeros((4, 2)), np.array([1, 0, 1, 0]), np.array([0, 1, 0, 1]))
+
+
+def _pieces(ids: list[int], rows: list[list[float]]) -> TokenVectors:
+    return TokenVectors.quantised(ids, np.array(rows, dtype=np.float32))
+
+
+def test_token_alignment_is_the_idf_weighted_best_piece_match():
+    """Question pieces 1 (in one paper of two: weight log(3/2) + 1) and 2 (in both: weight 1). Sentence A holds
+    piece 1's direction and a piece orthogonal to both; sentence B holds piece 2's direction at 60 degrees from
+    piece 1's."""
+    papers = {p: Paper(paper_id=p, title=p, abstract="x") for p in ("a", "b")}
+    weights = TermWeights(papers, piece_ids=lambda text: [1, 2] if text.startswith("a") else [2])
+    w1, w2 = math.log(3 / 2) + 1, 1.0
+    question = _pieces([1, 2], [[1, 0, 0], [0, 1, 0]])
+    a = _pieces([7, 8], [[1, 0, 0], [0, 0, 1]])
+    b = _pieces([9], [[0.5, math.sqrt(3) / 2, 0]])
+    empty = TokenVectors(np.zeros(0, np.int32), np.zeros((0, 3), np.int8), np.zeros(0, np.float32))
+    aligned = token_alignment(question, [a, empty, b], weights)
+    expected_a = (w1 * 1.0 + w2 * 0.0) / (w1 + w2)
+    expected_b = (w1 * 0.5 + w2 * math.sqrt(3) / 2) / (w1 + w2)
+    assert aligned == pytest.approx([expected_a, 0.0, expected_b], abs=0.02)  # int8 steps: within 1%
+
+
+def test_token_vectors_are_unit_rows_of_whole_int8_steps():
+    pieces = _pieces([3, 4], [[3.0, -4.0, 0.0], [0.1, 0.2, 0.3]])
+    assert pieces.steps.dtype == np.int8 and np.abs(pieces.steps).max(axis=1).tolist() == [127, 127]
+    assert np.linalg.norm(pieces.vectors, axis=1) == pytest.approx([1.0, 1.0], abs=0.01)
+    assert pieces.vectors[0] == pytest.approx([0.6, -0.8, 0.0], abs=0.01)
+
+
+def test_kept_term_weights_keep_the_piece_frequencies(tmp_path):
+    papers = {p: Paper(paper_id=p, title=p, abstract="Some text.") for p in ("a", "b")}
+    store = tmp_path / "weights.json"
+    first = TermWeights.kept(papers, store, piece_ids=lambda text: [5, 6] if text.startswith("a") else [6])
+    assert first.pieces == {5: 1, 6: 2}
+    refuse = lambda text: pytest.fail("recomputed instead of read")  # noqa: E731
+    assert TermWeights.kept(papers, store, piece_ids=refuse).pieces == first.pieces
+    assert first.piece_weights(np.array([5, 6, 99])) == pytest.approx(
+        [math.log(3 / 2) + 1, math.log(3 / 3) + 1, math.log(3 / 1) + 1])
