@@ -334,10 +334,13 @@ def test_token_alignment_is_the_idf_weighted_best_piece_match():
     a = _pieces([7, 8], [[1, 0, 0], [0, 0, 1]])
     b = _pieces([9], [[0.5, math.sqrt(3) / 2, 0]])
     empty = TokenVectors(np.zeros(0, np.int32), np.zeros((0, 3), np.int8), np.zeros(0, np.float32))
-    aligned = token_alignment(question, [a, empty, b], weights)
+    only_first = _pieces([1], [[1, 0, 0]])
+    aligned = token_alignment([question, only_first], [a, empty, b], weights)
     expected_a = (w1 * 1.0 + w2 * 0.0) / (w1 + w2)
     expected_b = (w1 * 0.5 + w2 * math.sqrt(3) / 2) / (w1 + w2)
-    assert aligned == pytest.approx([expected_a, 0.0, expected_b], abs=0.02)  # int8 steps: within 1%
+    assert aligned.shape == (2, 3)
+    assert aligned[0] == pytest.approx([expected_a, 0.0, expected_b], abs=0.02)  # int8 steps: within 1%
+    assert aligned[1] == pytest.approx([1.0, 0.0, 0.5], abs=0.02)
 
 
 def test_token_vectors_are_unit_rows_of_whole_int8_steps():
