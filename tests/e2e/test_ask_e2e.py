@@ -174,8 +174,10 @@ def test_the_first_question_about_a_newly_indexed_paper_embeds_only_its_query(ma
         later = ResearchAssistant(settings=settings)
         calls: list[list[str]] = []
         with monkeypatch.context() as patch:  # the embedder is shared by every assistant of the process
-            encode = later.embedder.encode
+            encode, encode_with_tokens = later.embedder.encode, later.embedder.encode_with_tokens
             patch.setattr(later.embedder, "encode", lambda texts: calls.append(list(texts)) or encode(texts))
+            patch.setattr(later.embedder, "encode_with_tokens",  # selection reads word pieces beside the vectors
+                          lambda texts, bulk=False: calls.append(list(texts)) or encode_with_tokens(texts, bulk))
             answers.append(later.ask(question))
         encoded.append(calls)
     assert "1,250" in answers[0].answer and answers[0].answer == answers[1].answer
