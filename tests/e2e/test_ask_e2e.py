@@ -150,8 +150,10 @@ def test_a_new_assistant_reads_the_sentence_vectors_an_earlier_ask_kept(ra, corp
     later = ResearchAssistant(settings=corpus_settings)
     encoded: list[list[str]] = []
     embedder = later.retriever.embedder
-    encode = embedder.encode
+    encode, encode_with_tokens = embedder.encode, embedder.encode_with_tokens
     monkeypatch.setattr(embedder, "encode", lambda texts: encoded.append(list(texts)) or encode(texts))
+    monkeypatch.setattr(embedder, "encode_with_tokens",  # the word pieces are kept beside the vectors
+                        lambda texts, bulk=False: encoded.append(list(texts)) or encode_with_tokens(texts, bulk))
     second = later.ask(question)
     assert second.answer == first.answer and second.status == first.status
     assert encoded and all(len(texts) == 1 for texts in encoded), encoded  # the retrieval query, nothing more
