@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -97,12 +98,18 @@ class Embedder:
     def encode_bulk(self, texts: list[str]) -> np.ndarray:
         """`encode` with `bulk_threads` threads: indexing is a batch job that may use the whole machine, while
         a query keeps `threads` so it does not fight the chat model for the cores."""
+        with self._threads(self.bulk_threads):
+            return self._encode(texts)
+
+    @contextmanager
+    def _threads(self, count: int):
+        """The model held with `count` torch threads, back to the query's `threads` after."""
         import torch
 
         with self._lock:
-            torch.set_num_threads(self.bulk_threads)
+            torch.set_num_threads(count)
             try:
-                return self._encode(texts)
+                yield
             finally:
                 torch.set_num_threads(self.threads)
 
@@ -115,18 +122,12 @@ class Embedder:
 
     def encode_with_tokens(self, texts: list[str], bulk: bool = False) -> tuple[np.ndarray, list[TokenVectors]]:
         """`encode` (or `encode_bulk`) and each text's `TokenVectors`, from the same pass."""
-        import torch
-
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
         special = set(self.model.tokenizer.all_special_ids)
-        with self._lock:
-            torch.set_num_threads(self.bulk_threads if bulk else self.threads)
-            try:
-                outputs = self.model.encode(texts, batch_size=self.batch_size, output_value=None,
-                                            normalize_embeddings=True, show_progress_bar=False)
-            finally:
-                torch.set_num_threads(self.threads)
+        with self._threads(self.bulk_threads if bulk else self.threads):
+            outputs = self.model.encode(texts, batch_size=self.batch_size, output_value=None,
+                                        normalize_embeddings=True, show_progress_bar=False)
         pooled = np.stack([o["sentence_embedding"].float().numpy() for o in outputs]).astype(np.float32)
         tokens = []
         for o in outputs:
@@ -168,7 +169,7 @@ class OnnxEmbedder:
         self._tokenizer.enable_truncation(self.max_tokens)
         self._tokenizer.no_padding()
         self._pad_id = self._tokenizer.token_to_id("[PAD]") or 0
-        self._special_ids = {self._tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[PAD]", "[UNK]", "[MASK]")}
+        self._special_ids = {i for i, token in self._tokenizer.get_added_tokens_decoder().items() if token.special}
         self._model_file = str(model_path / (INT8_FILE if precision == "int8" else ONNX_FILE))
         self._session = _onnx_session(self._model_file, threads)
         self._bulk_threads = bulk_threads or os.cpu_count() or 1

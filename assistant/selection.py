@@ -121,9 +121,10 @@ class TermWeights:
         self.frequency: Counter[str] = Counter()
         self.pieces: Counter[int] = Counter()
         for paper in papers.values():
-            self.frequency.update(content_words(f"{paper.title} {paper.text}"))
+            text = f"{paper.title} {paper.text}"
+            self.frequency.update(content_words(text))
             if piece_ids is not None:
-                self.pieces.update(set(piece_ids(f"{paper.title} {paper.text}")))
+                self.pieces.update(set(piece_ids(text)))
 
     @classmethod
     def kept(cls, papers: dict[str, Paper], store: Path,

@@ -47,54 +47,45 @@ class CachedEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return self.embedder.encode(texts)
-        keys, stored = self._complete(texts, self.embedder.encode)
+        keys, stored, _, _ = self._complete(texts, with_tokens=False)
         return np.stack([stored[k] for k in keys]).astype(np.float32, copy=False)
 
     def encode_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
         """`encode`, and each text's `TokenVectors`: stored, or encoded (both from one pass) and stored."""
         if not texts:
             return self.embedder.encode_with_tokens(texts)
-        keys, stored, tokens, _ = self._complete_with_tokens(texts, bulk=False)
+        keys, stored, tokens, _ = self._complete(texts, with_tokens=True)
         return np.stack([stored[k] for k in keys]).astype(np.float32, copy=False), [tokens[k] for k in keys]
 
     def keep(self, texts: list[str]) -> int:
         """Encode and store the texts the store lacks, with their `TokenVectors`, on the embedder's bulk path
         (indexing may use every core), so that no later question waits for them. Returns how many were
         encoded."""
-        return self._complete_with_tokens(texts, bulk=True)[3] if texts else 0
+        return self._complete(texts, with_tokens=True, bulk=True)[3] if texts else 0
 
     def token_ids(self, text: str) -> list[int]:
         return self.embedder.token_ids(text)
 
-    def _complete(self, texts: list[str], encode) -> tuple[list[str], dict[str, np.ndarray]]:
-        """The texts' keys and their vectors (stored, or freshly encoded with `encode`, then stored)."""
+    def _complete(self, texts: list[str], with_tokens: bool, bulk: bool = False):
+        """The texts' keys, vectors and (`with_tokens`) `TokenVectors`, stored or freshly encoded in one pass and
+        stored, and how many texts were encoded. A text lacking either is encoded once for both; a vector already
+        stored stays the one given, as it was written first."""
         keys = [_key(t) for t in texts]
         with self._lock:
             stored = self._read(keys)
-        missing = list(dict.fromkeys(k for k in keys if k not in stored))
+            tokens = self._read_tokens(keys) if with_tokens else {}
+        missing = list(dict.fromkeys(k for k in keys if k not in stored or with_tokens and k not in tokens))
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
-            fresh = encode([text_of[k] for k in missing])
-            stored.update(zip(missing, fresh, strict=True))
-            with self._lock:
-                self._write([(k, stored[k]) for k in missing])
-        return keys, stored
-
-    def _complete_with_tokens(self, texts: list[str], bulk: bool):
-        """`_complete` for vectors and `TokenVectors` together: a text lacking either is encoded once for both
-        (a vector already stored stays the one given, as it was written first). Returns the keys, vectors,
-        `TokenVectors` and how many texts were encoded."""
-        keys = [_key(t) for t in texts]
-        with self._lock:
-            stored, tokens = self._read(keys), self._read_tokens(keys)
-        missing = list(dict.fromkeys(k for k in keys if k not in stored or k not in tokens))
-        if missing:
-            text_of = dict(zip(keys, texts, strict=True))
-            fresh, fresh_tokens = self.embedder.encode_with_tokens([text_of[k] for k in missing], bulk=bulk)
+            batch = [text_of[k] for k in missing]
+            if with_tokens:
+                fresh, fresh_tokens = self.embedder.encode_with_tokens(batch, bulk=bulk)
+                tokens.update(zip(missing, fresh_tokens, strict=True))
+            else:
+                fresh = self.embedder.encode(batch)
             stored.update((k, v) for k, v in zip(missing, fresh, strict=True) if k not in stored)
-            tokens.update(zip(missing, fresh_tokens, strict=True))
             with self._lock:
-                self._write([(k, stored[k]) for k in missing], [(k, tokens[k]) for k in missing])
+                self._write([(k, stored[k]) for k in missing], [(k, tokens[k]) for k in missing if k in tokens])
         return keys, stored, tokens, len(missing)
 
     def _open(self) -> sqlite3.Connection | None:
