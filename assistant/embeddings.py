@@ -27,14 +27,14 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 __all__ = ["Embedder", "OnnxEmbedder", "TokenVectors", "get_embedder", "export_onnx", "quantize_int8",
-           "int8_available", "ONNX_FILE", "INT8_FILE", "Precision"]
+           "int8_available", "wordless_pieces", "ONNX_FILE", "INT8_FILE", "Precision"]
 
 ONNX_FILE = Path("onnx") / "model.onnx"  # where sentence-transformers itself looks for an ONNX export
 INT8_FILE = Path("onnx") / "model_qint8.onnx"
@@ -144,6 +144,11 @@ class Embedder:
         """The text's word-piece ids, whole (no truncation, no special tokens)."""
         return list(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
 
+    @cached_property
+    def wordless_ids(self) -> frozenset[int]:
+        """The pieces that hold no letter or digit ("?", ","): `wordless_pieces`."""
+        return wordless_pieces(self.model.tokenizer.get_vocab())
+
     @property
     def dimension(self) -> int:
         named = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
@@ -238,6 +243,17 @@ class OnnxEmbedder:
     def token_ids(self, text: str) -> list[int]:
         """The text's word-piece ids, whole (no truncation, no special tokens)."""
         return self._counter.encode(text, add_special_tokens=False).ids
+
+    @cached_property
+    def wordless_ids(self) -> frozenset[int]:
+        """The pieces that hold no letter or digit ("?", ","): `wordless_pieces`."""
+        return wordless_pieces(self._counter.get_vocab())
+
+
+def wordless_pieces(vocabulary: dict[str, int]) -> frozenset[int]:
+    """Ids of the vocabulary's pieces without a letter or digit: punctuation says nothing of a question's
+    subject, and a "?" that no statement contains would otherwise read as the question's rarest, unmatched word."""
+    return frozenset(i for piece, i in vocabulary.items() if not any(c.isalnum() for c in piece.removeprefix("##")))
 
 
 def _onnx_session(model_file: str, threads: int):

@@ -40,10 +40,10 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -62,7 +62,7 @@ from .vocabulary import vocabulary
 
 __all__ = [
     "QUESTION_TYPES", "SENTENCE_FEATURES", "ANSWER_FEATURES", "RELEVANCE_FEATURES", "Candidate", "Selection",
-    "Selector", "TermWeights", "question_type", "candidates", "sentence_features", "answer_features",
+    "Selector", "TermWeights", "PieceReader", "question_type", "candidates", "sentence_features", "answer_features",
     "relevance_features", "featurise", "score_candidates", "token_alignment", "decision_text", "decision_terms",
     "LinearModel", "TreeEnsemble", "DecisionModel", "SELECTOR_PATH", "load_selector", "shows_runner_up",
     "WRITER_FEATURES", "WRITER_GATE_PATH", "WriterGate", "writer_features", "load_writer_gate",
@@ -111,24 +111,33 @@ def question_type(profile: QuestionProfile) -> str:
     return "quantity" if kind == "number" else kind
 
 
+class PieceReader(Protocol):
+    """What IDF over word pieces needs of an embedder."""
+
+    def token_ids(self, text: str) -> list[int]: ...
+
+    @property
+    def wordless_ids(self) -> frozenset[int]: ...
+
+
 class TermWeights:
     """Inverse document frequency over the indexed papers, of stems and of the encoder's word pieces: rare words
-    tell more. `piece_ids` (the embedder's `token_ids`) splits a text into pieces; without it every piece
-    weighs the same."""
+    tell more. `pieces` (the embedder: `token_ids`, `wordless_ids`) splits a text into pieces; without it every
+    piece weighs the same."""
 
-    def __init__(self, papers: dict[str, Paper], piece_ids: Callable[[str], list[int]] | None = None) -> None:
+    def __init__(self, papers: dict[str, Paper], pieces: PieceReader | None = None) -> None:
         self.total = max(1, len(papers))
         self.frequency: Counter[str] = Counter()
         self.pieces: Counter[int] = Counter()
+        self.wordless: frozenset[int] = pieces.wordless_ids if pieces is not None else frozenset()
         for paper in papers.values():
             text = f"{paper.title} {paper.text}"
             self.frequency.update(content_words(text))
-            if piece_ids is not None:
-                self.pieces.update(set(piece_ids(text)))
+            if pieces is not None:
+                self.pieces.update(set(pieces.token_ids(text)))
 
     @classmethod
-    def kept(cls, papers: dict[str, Paper], store: Path,
-             piece_ids: Callable[[str], list[int]] | None = None) -> TermWeights:
+    def kept(cls, papers: dict[str, Paper], store: Path, pieces: PieceReader | None = None) -> TermWeights:
         """The weights saved in `store` (a file named by the indexed content), else computed and saved there:
         reading every paper costs ~0.1 s per 500 papers in each new process. Without a writable folder they are
         only computed."""
@@ -137,16 +146,18 @@ class TermWeights:
             weights = cls.__new__(cls)
             weights.total, weights.frequency = int(saved["total"]), Counter(saved["frequency"])
             weights.pieces = Counter({int(piece): n for piece, n in saved["pieces"].items()})
-            if weights.total == max(1, len(papers)) and (piece_ids is None or weights.pieces):
+            weights.wordless = frozenset(saved["wordless"])
+            if weights.total == max(1, len(papers)) and (pieces is None or weights.pieces):
                 return weights
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass  # absent, unreadable or older: computed again below
-        weights = cls(papers, piece_ids)
+        weights = cls(papers, pieces)
         if store.parent.is_dir():
             scratch = store.with_name(f".{store.name}.{os.getpid()}")
             try:
                 scratch.write_text(json.dumps({"total": weights.total, "frequency": weights.frequency,
-                                               "pieces": weights.pieces}), encoding="utf-8")
+                                               "pieces": weights.pieces, "wordless": sorted(weights.wordless)}),
+                                   encoding="utf-8")
                 os.replace(scratch, store)
             except OSError:
                 scratch.unlink(missing_ok=True)
@@ -157,8 +168,10 @@ class TermWeights:
 
     def piece_weights(self, ids: np.ndarray) -> np.ndarray:
         """Smoothed IDF of word pieces, never below 1: a common piece ("the", "of") still counts a little, as
-        it shapes what the pieces around it mean."""
-        return np.array([math.log((self.total + 1) / (1 + self.pieces.get(int(i), 0))) + 1.0 for i in ids])
+        it shapes what the pieces around it mean. Punctuation (`wordless`) counts nothing: a "?" that no paper
+        holds would otherwise weigh as the question's rarest word."""
+        return np.array([0.0 if int(i) in self.wordless else
+                         math.log((self.total + 1) / (1 + self.pieces.get(int(i), 0))) + 1.0 for i in ids])
 
     def missing(self, terms: set[str], words: set[str]) -> float:
         """The rarest of `terms` absent from `words`, as a share of the rarest weight possible: one distinctive
@@ -434,9 +447,9 @@ def token_alignment(queries: list[TokenVectors], sentences: list[TokenVectors], 
               * np.concatenate([s.scales for s in sentences])[:, None])
     starts = np.concatenate([[0], np.cumsum(lengths[filled])[:-1]])
     for row, query in enumerate(queries):
-        if len(query.ids):
+        piece_weights = weights.piece_weights(query.ids)
+        if piece_weights.sum() > 0:  # not a query of punctuation alone
             best = np.maximum.reduceat(query.vectors @ pieces.T, starts, axis=1)
-            piece_weights = weights.piece_weights(query.ids)
             aligned[row, filled] = piece_weights @ best / piece_weights.sum()
     return aligned
 
@@ -638,12 +651,12 @@ class Selector:
         self._weights: tuple[int, TermWeights] | None = None
 
     def term_weights(self, papers: dict[str, Paper], store: Path | None = None,
-                     piece_ids: Callable[[str], list[int]] | None = None) -> TermWeights:
+                     pieces: PieceReader | None = None) -> TermWeights:
         """IDF over `papers`, kept in memory while they stay the same and in `store` across processes."""
         key = hash(tuple(sorted(papers)))
         if self._weights is None or self._weights[0] != key:
-            self._weights = (key, TermWeights.kept(papers, store, piece_ids) if store
-                             else TermWeights(papers, piece_ids))
+            self._weights = (key, TermWeights.kept(papers, store, pieces) if store
+                             else TermWeights(papers, pieces))
         return self._weights[1]
 
     def select(self, question: str, hits, embedder, papers: dict[str, Paper], max_papers: int,
@@ -658,7 +671,7 @@ class Selector:
         qtype = question_type(profile)
         if not found:
             return Selection(qtype, [], 0.0, 0.0, False, False)
-        score_candidates(profile, found, embedder, self.term_weights(papers, store, embedder.token_ids))
+        score_candidates(profile, found, embedder, self.term_weights(papers, store, embedder))
         boosted = (self.boost.weight * self.boost.scores([c.features for c in found]) if self.boost
                    else np.zeros(len(found)))
         for c, boost in zip(found, boosted, strict=True):

@@ -66,6 +66,10 @@ class CachedEncoder:
     def token_ids(self, text: str) -> list[int]:
         return self.embedder.token_ids(text)
 
+    @property
+    def wordless_ids(self) -> frozenset[int]:
+        return self.embedder.wordless_ids
+
     def _complete(self, texts: list[str], with_tokens: bool, bulk: bool = False):
         """The texts' keys, vectors and (`with_tokens`) `TokenVectors`, stored or freshly encoded in one pass and
         stored, and how many texts were encoded. A text lacking either is encoded once for both; a vector already

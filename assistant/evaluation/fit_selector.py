@@ -118,7 +118,7 @@ def collect(corpora: list[str], known: dict[tuple[str, str], Question] | None = 
     for corpus in corpora:
         ra = ResearchAssistant(settings=CORPORA[corpus].settings_for(base))
         papers = ra.index.papers()
-        weights = TermWeights(papers, ra.embedder.token_ids)
+        weights = TermWeights(papers, ra.embedder)
         for item, gold_sentences in training_items(corpus):
             kept = known.get((gold_set(corpus, item.gold_file), item.id))
             if kept is not None:

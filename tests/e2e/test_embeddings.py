@@ -113,3 +113,7 @@ def test_word_pieces_come_from_the_same_pass_and_agree_across_runtimes(model_pat
     for a, b in zip(results["torch"], results["onnx"], strict=True):
         assert float((a.vectors * b.vectors).sum(axis=1).min()) >= 0.99
     assert onnx_side.encode_with_tokens([])[0].shape == (0, onnx_side.dimension)
+    asked = "Which MRI dataset, of 5.2 million volumes, was used?"
+    wordless = {i for i in torch_side.token_ids(asked) if i in torch_side.wordless_ids}
+    assert torch_side.wordless_ids == onnx_side.wordless_ids
+    assert len(wordless) == 3  # ",", "." and "?"; the words and digits are not

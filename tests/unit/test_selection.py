@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from assistant.embeddings import TokenVectors
+from assistant.embeddings import TokenVectors, wordless_pieces
 from assistant.finalize import adds_answer
 from assistant.models import Paper
 from assistant.question import profile_question
@@ -323,24 +323,40 @@ def _pieces(ids: list[int], rows: list[list[float]]) -> TokenVectors:
     return TokenVectors.quantised(ids, np.array(rows, dtype=np.float32))
 
 
+class _Pieces:
+    """An embedder's word-piece reader: paper "a" holds pieces 1 and 2, any other paper piece 2; piece 3 is "?"."""
+
+    wordless_ids = frozenset({3})
+
+    def token_ids(self, text: str) -> list[int]:
+        return [1, 2] if text.startswith("a") else [2]
+
+
 def test_token_alignment_is_the_idf_weighted_best_piece_match():
-    """Question pieces 1 (in one paper of two: weight log(3/2) + 1) and 2 (in both: weight 1). Sentence A holds
-    piece 1's direction and a piece orthogonal to both; sentence B holds piece 2's direction at 60 degrees from
-    piece 1's."""
+    """Question pieces 1 (in one paper of two: weight log(3/2) + 1), 2 (in both: weight 1) and "?" (wordless:
+    weight 0, though in no paper). Sentence A holds piece 1's direction and a piece orthogonal to all; sentence B
+    holds a direction at 60 degrees from piece 1's and 30 from piece 2's."""
     papers = {p: Paper(paper_id=p, title=p, abstract="x") for p in ("a", "b")}
-    weights = TermWeights(papers, piece_ids=lambda text: [1, 2] if text.startswith("a") else [2])
+    weights = TermWeights(papers, _Pieces())
     w1, w2 = math.log(3 / 2) + 1, 1.0
-    question = _pieces([1, 2], [[1, 0, 0], [0, 1, 0]])
-    a = _pieces([7, 8], [[1, 0, 0], [0, 0, 1]])
-    b = _pieces([9], [[0.5, math.sqrt(3) / 2, 0]])
-    empty = TokenVectors(np.zeros(0, np.int32), np.zeros((0, 3), np.int8), np.zeros(0, np.float32))
-    only_first = _pieces([1], [[1, 0, 0]])
-    aligned = token_alignment([question, only_first], [a, empty, b], weights)
+    question = _pieces([1, 2, 3], [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0, 1]])
+    a = _pieces([7, 8], [[1, 0, 0, 0], [0, 0, 1, 0]])
+    b = _pieces([9], [[0.5, math.sqrt(3) / 2, 0, 0]])
+    empty = TokenVectors(np.zeros(0, np.int32), np.zeros((0, 4), np.int8), np.zeros(0, np.float32))
+    only_first = _pieces([1], [[1, 0, 0, 0]])
+    only_punctuation = _pieces([3], [[0, 0, 0, 1]])
+    aligned = token_alignment([question, only_first, only_punctuation], [a, empty, b], weights)
     expected_a = (w1 * 1.0 + w2 * 0.0) / (w1 + w2)
     expected_b = (w1 * 0.5 + w2 * math.sqrt(3) / 2) / (w1 + w2)
-    assert aligned.shape == (2, 3)
+    assert aligned.shape == (3, 3)
     assert aligned[0] == pytest.approx([expected_a, 0.0, expected_b], abs=0.02)  # int8 steps: within 1%
     assert aligned[1] == pytest.approx([1.0, 0.0, 0.5], abs=0.02)
+    assert aligned[2].tolist() == [0.0, 0.0, 0.0]
+
+
+def test_wordless_pieces_hold_no_letter_or_digit():
+    vocabulary = {"?": 1, "##.": 2, "the": 3, "##s": 4, "[CLS]": 5, "2": 6, "é": 7, "##": 8, "±": 9}
+    assert wordless_pieces(vocabulary) == {1, 2, 8, 9}
 
 
 def test_token_vectors_are_unit_rows_of_whole_int8_steps():
@@ -353,9 +369,14 @@ def test_token_vectors_are_unit_rows_of_whole_int8_steps():
 def test_kept_term_weights_keep_the_piece_frequencies(tmp_path):
     papers = {p: Paper(paper_id=p, title=p, abstract="Some text.") for p in ("a", "b")}
     store = tmp_path / "weights.json"
-    first = TermWeights.kept(papers, store, piece_ids=lambda text: [5, 6] if text.startswith("a") else [6])
-    assert first.pieces == {5: 1, 6: 2}
-    refuse = lambda text: pytest.fail("recomputed instead of read")  # noqa: E731
-    assert TermWeights.kept(papers, store, piece_ids=refuse).pieces == first.pieces
-    assert first.piece_weights(np.array([5, 6, 99])) == pytest.approx(
-        [math.log(3 / 2) + 1, math.log(3 / 3) + 1, math.log(3 / 1) + 1])
+    first = TermWeights.kept(papers, store, _Pieces())  # "a" holds pieces 1 and 2, "b" piece 2; 3 is "?"
+    assert first.pieces == {1: 1, 2: 2}
+
+    class Refuse(_Pieces):
+        def token_ids(self, text: str) -> list[int]:
+            pytest.fail("recomputed instead of read")
+
+    again = TermWeights.kept(papers, store, Refuse())
+    assert (again.pieces, again.wordless) == (first.pieces, frozenset({3}))
+    assert again.piece_weights(np.array([1, 2, 3, 99])) == pytest.approx(
+        [math.log(3 / 2) + 1, math.log(3 / 3) + 1, 0.0, math.log(3 / 1) + 1])
