@@ -107,41 +107,33 @@ class CachedEncoder:
         return self._connection
 
     def _read(self, keys: list[str]) -> dict[str, np.ndarray]:
-        connection = self._open()
-        if connection is None:
-            return {}
-        unique = list(dict.fromkeys(keys))
-        found: dict[str, np.ndarray] = {}
-        try:
-            for start in range(0, len(unique), _BATCH):
-                part = unique[start:start + _BATCH]
-                rows = connection.execute(
-                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
-                found.update((key, np.frombuffer(blob, dtype=np.float32)) for key, blob in rows)
-        except sqlite3.Error as exc:
-            self._fail(exc)
-            return {}
-        return found
+        return {key: np.frombuffer(blob, dtype=np.float32)
+                for key, blob in self._select("SELECT key, vector FROM vectors WHERE key IN", keys)}
 
     def _read_tokens(self, keys: list[str]) -> dict[str, TokenVectors]:
+        found: dict[str, TokenVectors] = {}
+        for key, ids, scales, steps in self._select("SELECT key, ids, scales, steps FROM tokens WHERE key IN", keys):
+            scale = np.frombuffer(scales, dtype=np.float32)
+            found[key] = TokenVectors(np.frombuffer(ids, dtype=np.int32),
+                                      np.frombuffer(steps, dtype=np.int8).reshape(len(scale), -1), scale)
+        return found
+
+    def _select(self, query: str, keys: list[str]) -> list[tuple]:
+        """The rows `query` (a SELECT ending in "key IN") gives for the distinct `keys`, asked in batches that
+        SQLite's parameter limit allows; none when the store cannot be read."""
         connection = self._open()
         if connection is None:
-            return {}
+            return []
         unique = list(dict.fromkeys(keys))
-        found: dict[str, TokenVectors] = {}
+        rows: list[tuple] = []
         try:
             for start in range(0, len(unique), _BATCH):
                 part = unique[start:start + _BATCH]
-                rows = connection.execute(f"SELECT key, ids, scales, steps FROM tokens WHERE key IN "
-                                          f"({','.join('?' * len(part))})", part)
-                for key, ids, scales, steps in rows:
-                    scale = np.frombuffer(scales, dtype=np.float32)
-                    found[key] = TokenVectors(np.frombuffer(ids, dtype=np.int32),
-                                              np.frombuffer(steps, dtype=np.int8).reshape(len(scale), -1), scale)
+                rows += connection.execute(f"{query} ({','.join('?' * len(part))})", part).fetchall()
         except sqlite3.Error as exc:
             self._fail(exc)
-            return {}
-        return found
+            return []
+        return rows
 
     def _write(self, rows: list[tuple[str, np.ndarray]],
                token_rows: list[tuple[str, TokenVectors]] = ()) -> None:
